@@ -1,0 +1,6 @@
+//! Atomic output shards. TODO
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat { JsonlZst }
+/// Writer.
+pub struct ShardWriter;
