@@ -127,9 +127,7 @@ impl Document {
         let mut meta_obj = match obj.remove("metadata") {
             Some(Value::Object(m)) => m,
             Some(Value::Null) | None => Map::new(),
-            Some(other) => {
-                return Err(format!("`metadata` is not an object but {}", kind(&other)))
-            }
+            Some(other) => return Err(format!("`metadata` is not an object but {}", kind(&other))),
         };
         // Top-level extras (e.g. `url` written beside `text`) are folded into metadata.
         for (k, v) in obj {

@@ -40,7 +40,11 @@ impl std::fmt::Display for RecordProblem {
                 "{}: record {} at byte {}: {}",
                 self.file, r, self.offset, self.message
             ),
-            None => write!(f, "{}: at byte {}: {}", self.file, self.offset, self.message),
+            None => write!(
+                f,
+                "{}: at byte {}: {}",
+                self.file, self.offset, self.message
+            ),
         }
     }
 }
@@ -118,8 +122,10 @@ mod tests {
     #[test]
     fn merge_sums_counts_and_caps_problems() {
         let mut a = Stats::default();
-        let mut b = Stats::default();
-        b.docs_read = 3;
+        let mut b = Stats {
+            docs_read: 3,
+            ..Stats::default()
+        };
         b.steps.entry("len".into()).or_default().docs_in = 3;
         *b.steps
             .get_mut("len")

@@ -3,7 +3,15 @@
 //! JSONL, Parquet, HTML and text files, and writing output and rejects shards atomically.
 //!
 //! Readers never stop at a bad record: they yield a [`ReadEvent::Problem`] naming the file,
-//! offset and what was wrong, resynchronise, and go on with the next record.
+//! offset and what was wrong, resynchronise, and go on with the next record. They hold at most
+//! one record (bounded by [`ReadOptions::max_record_bytes`]) or one Parquet row group's pages in
+//! memory, never a whole file.
+//!
+//! * [`discover()`]: specs (paths, folders, globs, `@lists`) → ordered, uniquely named [`Shard`]s.
+//! * [`open`]: a shard's [`Input`] → an [`EventStream`] of [`ReadEvent`]s, dispatching to
+//!   [`warc`], [`jsonl`], [`parquet`] or [`files`] (HTML and text).
+//! * [`ShardWriter`]: atomic output/rejects shards as JSONL (zstd, gzip, plain) or Parquet;
+//!   [`write_atomic`] for small files (stats, markers).
 
 pub mod discover;
 pub mod error;
@@ -13,9 +21,9 @@ pub mod parquet;
 pub mod warc;
 pub mod writer;
 
-pub use discover::{discover, Input, InputFormat, Shard};
+pub use discover::{discover, file_stem, format_from_name, Input, InputFormat, Shard};
 pub use error::IoError;
-pub use writer::{OutputFormat, ShardWriter};
+pub use writer::{write_atomic, OutputFormat, ShardWriter};
 
 use thresher_core::{Document, RecordProblem};
 

@@ -1,1 +1,42 @@
-//! placeholder
+//! thresher-pipeline owns running a pipeline: the TOML pipeline file and presets
+//! ([`config`], [`presets`]), turning them into steps ([`Pipeline`]), and the runner
+//! ([`run`]) that streams every input shard through the steps on all cores, writes output and
+//! rejects shards atomically, resumes from completion markers, splits work across ranks, shows
+//! progress and reports statistics.
+
+pub mod config;
+mod keys;
+mod markers;
+pub mod pipeline;
+pub mod presets;
+mod process;
+pub mod rank;
+pub mod report;
+pub mod runner;
+mod steps;
+
+pub use config::PipelineConfig;
+pub use pipeline::Pipeline;
+pub use runner::{extract_to_file, run, RunOptions, RunReport};
+
+/// A failure of the run itself (as opposed to a bad record, which is counted and skipped).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The pipeline file or options are invalid.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// An input could not be found or opened, or an output could not be written.
+    #[error(transparent)]
+    Io(#[from] thresher_io::IoError),
+    /// A step could not be set up (e.g. its model failed to load).
+    #[error("step `{step}`: {message}")]
+    Step {
+        /// The step.
+        step: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The output folder holds state of a different run.
+    #[error("{0}")]
+    State(String),
+}

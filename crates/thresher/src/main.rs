@@ -1,1 +1,224 @@
-fn main() {}
+//! The `thresher` command line: a thin layer that parses arguments, builds a pipeline
+//! configuration and hands it to `thresher-pipeline`.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use thresher_pipeline::config::{ExtractConfig, StepConfig};
+use thresher_pipeline::rank::RankSpec;
+use thresher_pipeline::{presets, PipelineConfig, RunOptions};
+
+/// thresher: web crawl files in, clean deduplicated text out.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline (a TOML file or a preset) over inputs; with no arguments, the default
+    /// preset over the sample data bundled in the repository.
+    Run(RunArgs),
+    /// Extraction alone: one `{id, text, metadata}` object per page into one file.
+    Extract(ExtractArgs),
+    /// List the built-in pipelines, or print one as TOML.
+    Presets {
+        /// Print this preset's TOML.
+        name: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Pipeline file (TOML).
+    pipeline: Option<PathBuf>,
+    /// Use a built-in pipeline instead of a file (`thresher presets` lists them).
+    #[arg(long, conflicts_with = "pipeline")]
+    preset: Option<String>,
+    /// Input paths, folders, globs or @list files (replace the pipeline file's).
+    #[arg(long, short, num_args = 1..)]
+    input: Vec<String>,
+    /// Output folder (replaces the pipeline file's).
+    #[arg(long, short)]
+    output: Option<String>,
+    /// Output format: jsonl.zst, jsonl.gz, jsonl or parquet.
+    #[arg(long)]
+    format: Option<String>,
+    /// Do not write rejected documents.
+    #[arg(long)]
+    no_rejects: bool,
+    #[command(flatten)]
+    common: Common,
+    /// This process's rank (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else 0).
+    #[arg(long)]
+    rank: Option<usize>,
+    /// Number of ranks (default: SLURM_ARRAY_TASK_COUNT or THRESHER_WORLD_SIZE, else 1).
+    #[arg(long)]
+    world_size: Option<usize>,
+    /// Discard the state of a different earlier run in the output folder.
+    #[arg(long)]
+    overwrite: bool,
+}
+
+#[derive(Args)]
+struct Common {
+    /// Worker threads (0 = all cores).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    threads: usize,
+    /// No progress bar, no summary, no warnings.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    /// Inputs: WARC/ARC files, HTML files or folders, globs, @list files.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Output file: .jsonl, .jsonl.gz, .jsonl.zst or .parquet.
+    #[arg(long, short)]
+    output: PathBuf,
+    /// Extraction backend: trafilatura or plain.
+    #[arg(long, default_value = "trafilatura")]
+    backend: String,
+    #[command(flatten)]
+    common: Common,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => cmd_run(a),
+        Command::Extract(a) => cmd_extract(a),
+        Command::Presets { name } => cmd_presets(name),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn cmd_run(a: RunArgs) -> Result<()> {
+    let mut cfg: PipelineConfig = match (&a.pipeline, &a.preset) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading pipeline file {}", path.display()))?;
+            PipelineConfig::from_toml(&text)
+                .with_context(|| format!("pipeline file {}", path.display()))?
+        }
+        (None, name) => {
+            let name = name.as_deref().unwrap_or("default");
+            match presets::preset(name) {
+                Some(c) => c,
+                None => bail!("unknown preset `{name}`; `thresher presets` lists them"),
+            }
+        }
+    };
+    if !a.input.is_empty() {
+        cfg.input.paths = a.input.clone();
+    }
+    if cfg.input.paths.is_empty() && a.pipeline.is_none() {
+        let sample = bundled_sample().context(
+            "no --input given and the bundled sample (data/sample) was not found; run from the repository root",
+        )?;
+        if !a.common.quiet {
+            eprintln!(
+                "thresher: no --input given, running on the bundled sample {}",
+                sample.display()
+            );
+        }
+        cfg.input.paths = vec![sample.display().to_string()];
+    }
+    if let Some(o) = a.output {
+        cfg.output.dir = o;
+    }
+    if let Some(f) = a.format {
+        cfg.output.format = f;
+    }
+    if a.no_rejects {
+        cfg.output.rejects = false;
+    }
+    let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
+        .map_err(anyhow::Error::msg)?;
+    let opts = RunOptions {
+        threads: a.common.threads,
+        rank,
+        quiet: a.common.quiet,
+        overwrite: a.overwrite,
+    };
+    let report = thresher_pipeline::run(&cfg, &opts)?;
+    if !a.common.quiet {
+        print!("{}", report.summary_table());
+        println!(
+            "output: {} (rejects in {}, stats in {})",
+            report.out_dir.display(),
+            report.out_dir.join("rejects").display(),
+            report
+                .out_dir
+                .join(if rank.world_size == 1 {
+                    "stats.json".to_string()
+                } else {
+                    format!("stats.rank-{}-of-{}.json", rank.rank, rank.world_size)
+                })
+                .display()
+        );
+    }
+    Ok(())
+}
+
+fn cmd_extract(a: ExtractArgs) -> Result<()> {
+    let cfg = StepConfig::Extract(ExtractConfig {
+        backend: a.backend.clone(),
+        ..ExtractConfig::default()
+    });
+    let step = thresher_pipeline::pipeline::build_local_step(&cfg)?;
+    let report = thresher_pipeline::extract_to_file(
+        &a.inputs,
+        step,
+        &a.output,
+        a.common.threads,
+        a.common.quiet,
+    )?;
+    if !a.common.quiet {
+        print!("{}", report.summary_table());
+        println!("output: {}", a.output.display());
+    }
+    Ok(())
+}
+
+fn cmd_presets(name: Option<String>) -> Result<()> {
+    match name {
+        Some(n) => match presets::preset_toml(&n) {
+            Some(t) => print!("{t}"),
+            None => bail!("unknown preset `{n}`"),
+        },
+        None => {
+            for (n, t) in presets::PRESETS {
+                let first = t.lines().next().unwrap_or("").trim_start_matches("# ");
+                println!("{n:<10} {first}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The sample shipped in the repository: `data/sample` under the current directory, beside the
+/// executable's `target/` folder, or where the source tree was at build time.
+fn bundled_sample() -> Option<PathBuf> {
+    let rel = Path::new("data").join("sample");
+    let mut candidates = vec![rel.clone()];
+    if let Ok(exe) = std::env::current_exe() {
+        // target/{debug,release}/thresher -> repository root
+        if let Some(root) = exe.parent().and_then(Path::parent).and_then(Path::parent) {
+            candidates.push(root.join(&rel));
+        }
+    }
+    candidates.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(&rel),
+    );
+    candidates.into_iter().find(|p| p.is_dir())
+}

@@ -1,0 +1,303 @@
+//! The pipeline file: a TOML description of inputs, steps and outputs.
+//!
+//! ```toml
+//! name = "my-pipeline"
+//! [input]
+//! paths = ["crawl/*.warc.gz"]
+//! [output]
+//! dir = "out"
+//! format = "jsonl.zst"      # jsonl.zst | jsonl.gz | jsonl | parquet
+//! rejects = true
+//! [[steps]]
+//! type = "extract"
+//! backend = "trafilatura"
+//! [[steps]]
+//! type = "langid"
+//! [[steps]]
+//! type = "length"
+//! min_words = 10
+//! [[steps]]
+//! type = "exact_dedup"
+//! ```
+//!
+//! Unknown keys are errors, so a typo never silently turns a filter off.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole pipeline file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Name shown in the summary and stats.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// What to read.
+    #[serde(default)]
+    pub input: InputConfig,
+    /// Where and how to write.
+    #[serde(default)]
+    pub output: OutputConfig,
+    /// The steps, in order.
+    #[serde(default)]
+    pub steps: Vec<StepConfig>,
+}
+
+fn default_name() -> String {
+    "pipeline".into()
+}
+
+/// `[input]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputConfig {
+    /// Paths, folders, globs or `@list` files. Relative paths are relative to the current
+    /// directory.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Records larger than this many bytes are skipped and reported.
+    #[serde(default = "default_max_record_bytes")]
+    pub max_record_bytes: u64,
+    /// Text column of Parquet inputs.
+    #[serde(default = "default_text_column")]
+    pub parquet_text_column: String,
+}
+
+impl Default for InputConfig {
+    fn default() -> Self {
+        InputConfig {
+            paths: Vec::new(),
+            max_record_bytes: default_max_record_bytes(),
+            parquet_text_column: default_text_column(),
+        }
+    }
+}
+
+fn default_max_record_bytes() -> u64 {
+    64 << 20
+}
+fn default_text_column() -> String {
+    "text".into()
+}
+
+/// `[output]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Output folder: shards, `rejects/`, `stats.json`.
+    #[serde(default = "default_out_dir")]
+    pub dir: String,
+    /// Shard format.
+    #[serde(default = "default_format")]
+    pub format: String,
+    /// Write rejected documents (with `dropped_by` and `reason`) to `rejects/`.
+    #[serde(default = "yes")]
+    pub rejects: bool,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            dir: default_out_dir(),
+            format: default_format(),
+            rejects: true,
+        }
+    }
+}
+
+fn default_out_dir() -> String {
+    "out".into()
+}
+fn default_format() -> String {
+    "jsonl.zst".into()
+}
+fn yes() -> bool {
+    true
+}
+
+/// One `[[steps]]` entry; `type` picks the step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StepConfig {
+    /// Charset decoding and main-content extraction of HTML documents.
+    Extract(ExtractConfig),
+    /// fastText language identification (annotates; optionally filters).
+    Langid(LangidConfig),
+    /// Minimal length filter.
+    Length(LengthConfig),
+    /// Exact duplicate removal by normalised-text hash (a corpus-wide pass).
+    ExactDedup(ExactDedupConfig),
+}
+
+impl StepConfig {
+    /// The step's name in stats and rejects.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepConfig::Extract(_) => "extract",
+            StepConfig::Langid(_) => "langid",
+            StepConfig::Length(_) => "length",
+            StepConfig::ExactDedup(_) => "exact_dedup",
+        }
+    }
+}
+
+/// `type = "extract"`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractConfig {
+    /// Extraction backend: `trafilatura` or `plain`.
+    #[serde(default = "default_backend")]
+    pub backend: String,
+    /// Pages larger than this go to the plain extractor instead.
+    #[serde(default = "default_max_html_bytes")]
+    pub max_html_bytes: usize,
+    /// Keep table text.
+    #[serde(default = "yes")]
+    pub include_tables: bool,
+    /// Keep reader comments.
+    #[serde(default)]
+    pub include_comments: bool,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig {
+            backend: default_backend(),
+            max_html_bytes: default_max_html_bytes(),
+            include_tables: true,
+            include_comments: false,
+        }
+    }
+}
+
+fn default_backend() -> String {
+    "trafilatura".into()
+}
+fn default_max_html_bytes() -> usize {
+    8 << 20
+}
+
+/// `type = "langid"`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LangidConfig {
+    /// Languages to keep (ISO codes as lid.176 writes them); empty keeps any.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Minimum score of the language for the document to be kept.
+    #[serde(default = "default_min_score")]
+    pub min_score: f32,
+    /// Drop documents that fail `languages`/`min_score`; when false, only annotate.
+    #[serde(default)]
+    pub drop: bool,
+    /// Use this fastText model file instead of the bundled lid.176.ftz.
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+impl Default for LangidConfig {
+    fn default() -> Self {
+        LangidConfig {
+            languages: Vec::new(),
+            min_score: default_min_score(),
+            drop: false,
+            model: None,
+        }
+    }
+}
+
+fn default_min_score() -> f32 {
+    0.65
+}
+
+/// `type = "length"`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LengthConfig {
+    /// Minimum number of whitespace-separated words.
+    #[serde(default = "default_min_words")]
+    pub min_words: usize,
+    /// Minimum number of characters.
+    #[serde(default)]
+    pub min_chars: usize,
+    /// Maximum number of characters, if any.
+    #[serde(default)]
+    pub max_chars: Option<usize>,
+}
+
+impl Default for LengthConfig {
+    fn default() -> Self {
+        LengthConfig {
+            min_words: default_min_words(),
+            min_chars: 0,
+            max_chars: None,
+        }
+    }
+}
+
+fn default_min_words() -> usize {
+    10
+}
+
+/// `type = "exact_dedup"`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExactDedupConfig {}
+
+impl PipelineConfig {
+    /// Parses a pipeline file's text.
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// The pipeline as TOML (used to detect a changed pipeline on resume).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_steps_and_defaults() {
+        let cfg = PipelineConfig::from_toml(
+            r#"
+            [input]
+            paths = ["a.warc.gz"]
+            [[steps]]
+            type = "extract"
+            [[steps]]
+            type = "length"
+            min_words = 3
+            [[steps]]
+            type = "exact_dedup"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(cfg.output.dir, "out");
+        assert_eq!(cfg.input.max_record_bytes, 64 << 20);
+        let bare = PipelineConfig::from_toml("").unwrap();
+        assert_eq!(bare.input, InputConfig::default());
+        assert_eq!(bare.input.max_record_bytes, 64 << 20);
+        assert_eq!(bare.output, OutputConfig::default());
+        assert_eq!(cfg.steps.len(), 3);
+        assert_eq!(
+            cfg.steps[1],
+            StepConfig::Length(LengthConfig {
+                min_words: 3,
+                ..LengthConfig::default()
+            })
+        );
+        let again = PipelineConfig::from_toml(&cfg.to_toml()).unwrap();
+        assert_eq!(again, cfg);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err =
+            PipelineConfig::from_toml("[[steps]]\ntype = \"length\"\nmin_wrods = 3\n").unwrap_err();
+        assert!(err.to_string().contains("min_wrods"), "{err}");
+        assert!(PipelineConfig::from_toml("[[steps]]\ntype = \"nope\"\n").is_err());
+    }
+}

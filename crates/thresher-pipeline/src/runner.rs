@@ -1,0 +1,712 @@
+//! The run: discover shards, take this rank's share, skip what is already done, stream the rest
+//! through the pipeline on all cores, and write shards, rejects, markers and `stats.json`.
+//!
+//! Output layout of `OUT/`:
+//! - `<shard>.<ext>`: kept documents of each input shard.
+//! - `rejects/<shard>.<ext>`: documents dropped by per-document steps, with `dropped_by` and
+//!   `reason`; `rejects/<shard>.<corpus step>.<ext>`: those dropped by the corpus-wide step
+//!   (and steps after it).
+//! - `stats.json` (or `stats.rank-R-of-N.json`): the run's statistics.
+//! - `.thresher/`: run fingerprint, completion markers, and the first pass's files while a
+//!   corpus-wide step is pending.
+
+use crate::keys::{read_keys, KeyWriter};
+use crate::markers::{read_marker, Marker, StateDir};
+use crate::process::{self, Gate, Outcome, Sink};
+use crate::rank::RankSpec;
+use crate::report::{ProgressView, RunReport as Report};
+use crate::{Pipeline, PipelineConfig, RunError};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+use thresher_core::{CorpusStep, Stats};
+use thresher_io::{Input, InputFormat, OutputFormat, ReadOptions, Shard, ShardWriter};
+
+pub use crate::report::RunReport;
+
+/// How to run (as opposed to what: that is the [`PipelineConfig`]).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    /// This process's share of the shards.
+    pub rank: RankSpec,
+    /// No progress bar and no per-problem log lines.
+    pub quiet: bool,
+    /// Discard the state of an earlier, different run in the output folder instead of failing.
+    pub overwrite: bool,
+}
+
+/// Stack size of worker threads: extraction walks DOM trees, and deep (but legal) pages need
+/// more than the 2 MiB default.
+const WORKER_STACK: usize = 64 << 20;
+
+pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    let n = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .stack_size(WORKER_STACK)
+        .thread_name(|i| format!("thresher-{i}"))
+        .build()
+        .map_err(|e| RunError::Config(format!("cannot start {n} threads: {e}")))
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> RunError {
+    RunError::Io(thresher_io::IoError::io(path, e))
+}
+
+/// Runs a pipeline over its inputs.
+pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    if cfg.input.paths.is_empty() {
+        return Err(RunError::Config(
+            "no input: give --input or [input] paths in the pipeline file".into(),
+        ));
+    }
+    let pipeline = Pipeline::build(cfg)?;
+    let format: OutputFormat = cfg
+        .output
+        .format
+        .parse()
+        .map_err(|e| RunError::Config(format!("[output] format: {e}")))?;
+    let shards = thresher_io::discover(&cfg.input.paths)?;
+    let mine: Vec<(usize, Shard)> = shards
+        .iter()
+        .cloned()
+        .enumerate()
+        .filter(|(i, _)| opts.rank.owns(*i))
+        .collect();
+
+    let out = PathBuf::from(&cfg.output.dir);
+    let state = StateDir::new(&out);
+    for dir in [
+        out.clone(),
+        out.join("rejects"),
+        state.root().join("done"),
+        state.work_dir(),
+    ] {
+        std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
+    }
+    check_fingerprint(cfg, &pipeline, &shards, &state, opts.overwrite)?;
+    for (_, s) in &mine {
+        remove_stale_temps(&out, &state, &s.name);
+    }
+
+    let pool = thread_pool(opts.threads)?;
+    let read_opts = ReadOptions {
+        max_record_bytes: cfg.input.max_record_bytes,
+        parquet_text_column: cfg.input.parquet_text_column.clone(),
+        ..ReadOptions::default()
+    };
+
+    // Which shards still need work.
+    let mut done: HashMap<String, Stats> = HashMap::new();
+    for (_, s) in &mine {
+        if let Some(m) = read_marker(&state.done(&s.name)).map_err(RunError::State)? {
+            done.insert(s.name.clone(), m.stats);
+        }
+    }
+    let pending: Vec<&(usize, Shard)> = mine
+        .iter()
+        .filter(|(_, s)| !done.contains_key(&s.name))
+        .collect();
+    let total_bytes: u64 = pending.iter().map(|(_, s)| input_size(&s.input)).sum();
+    let view = ProgressView::new(total_bytes, opts.quiet);
+
+    let ctx = Ctx {
+        pipeline: &pipeline,
+        format,
+        rejects: cfg.output.rejects,
+        out: &out,
+        state: &state,
+        read_opts: &read_opts,
+        pool: &pool,
+        view: &view,
+    };
+
+    // Pass 1: per-document steps before the corpus-wide step.
+    let mut pass1: HashMap<String, Stats> = HashMap::new();
+    if pipeline.corpus.is_some() {
+        for (_, s) in &pending {
+            if let Some(m) = read_marker(&state.pass1(&s.name)).map_err(RunError::State)? {
+                pass1.insert(s.name.clone(), m.stats);
+            }
+        }
+    }
+    let todo1: Vec<&Shard> = pending
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| !pass1.contains_key(&s.name))
+        .collect();
+    let results = for_each_shard(&todo1, opts.threads, &pool, |shard| ctx.pass1(shard))?;
+    for (name, stats) in results {
+        if pipeline.corpus.is_some() {
+            pass1.insert(name, stats);
+        } else {
+            done.insert(name, stats);
+        }
+    }
+
+    // Pass 2: the corpus-wide step over every shard of this rank, then the steps after it.
+    if let (Some(corpus), false) = (&pipeline.corpus, pending.is_empty()) {
+        let index = FirstSeen::build(&mine, &state)?;
+        let todo2: Vec<&Shard> = pending.iter().map(|(_, s)| s).collect();
+        let order: HashMap<&str, u32> = mine
+            .iter()
+            .enumerate()
+            .map(|(i, (_, s))| (s.name.as_str(), i as u32))
+            .collect();
+        let results = for_each_shard(&todo2, opts.threads, &pool, |shard| {
+            let mut stats = pass1.get(&shard.name).cloned().unwrap_or_default();
+            let pass2 = ctx.pass2(shard, order[shard.name.as_str()], corpus.as_ref(), &index)?;
+            stats.merge(&pass2);
+            ctx.finish_shard(shard, &stats)?;
+            let _ = std::fs::remove_file(state.pass1_docs(&shard.name));
+            Ok(stats)
+        })?;
+        done.extend(results);
+        // Every shard of this rank is done: the first pass's files are no longer needed.
+        for (_, s) in &mine {
+            let _ = std::fs::remove_file(state.pass1_keys(&s.name));
+            let _ = std::fs::remove_file(state.pass1(&s.name));
+        }
+    }
+    view.finish();
+
+    let mut total = Stats::default();
+    for (_, s) in &mine {
+        if let Some(st) = done.get(&s.name) {
+            total.merge(st);
+        }
+    }
+    let report = Report {
+        pipeline: pipeline.name.clone(),
+        steps: pipeline.step_names(),
+        out_dir: out.clone(),
+        rank: opts.rank.rank,
+        world_size: opts.rank.world_size,
+        threads: pool.current_num_threads(),
+        shards_total: shards.len(),
+        shards_this_rank: mine.len(),
+        shards_resumed: mine.len() - pending.len(),
+        wall_seconds: started.elapsed().as_secs_f64(),
+        stats: total,
+    };
+    let stats_path = if opts.rank.world_size == 1 {
+        out.join("stats.json")
+    } else {
+        out.join(format!(
+            "stats.rank-{}-of-{}.json",
+            opts.rank.rank, opts.rank.world_size
+        ))
+    };
+    let json = serde_json::to_vec_pretty(&report.to_json())
+        .map_err(|e| RunError::State(format!("stats: {e}")))?;
+    thresher_io::writer::write_atomic(&stats_path, &json)?;
+    Ok(report)
+}
+
+/// Total on-disk size of an input (for progress and bytes-read stats).
+fn input_size(input: &Input) -> u64 {
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    if input.members.is_empty() {
+        size(&input.path)
+    } else {
+        input.members.iter().map(|p| size(p)).sum()
+    }
+}
+
+/// Runs `work` over shards on up to `threads` driver threads (they read, write and compress;
+/// the steps themselves run on the pool). Stops taking new shards after the first error.
+fn for_each_shard<F>(
+    shards: &[&Shard],
+    threads: usize,
+    pool: &rayon::ThreadPool,
+    work: F,
+) -> Result<Vec<(String, Stats)>, RunError>
+where
+    F: Fn(&Shard) -> Result<Stats, RunError> + Sync,
+{
+    let drivers = if threads == 0 {
+        pool.current_num_threads()
+    } else {
+        threads
+    }
+    .clamp(1, shards.len().max(1));
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<(usize, String, Stats)>> = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<RunError>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..drivers {
+            scope.spawn(|| loop {
+                if failed.load(Ordering::Relaxed) {
+                    return;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(shard) = shards.get(i) else { return };
+                match work(shard) {
+                    Ok(stats) => {
+                        if let Ok(mut r) = results.lock() {
+                            r.push((i, shard.name.clone(), stats));
+                        }
+                    }
+                    Err(e) => {
+                        failed.store(true, Ordering::Relaxed);
+                        if let Ok(mut errs) = errors.lock() {
+                            errs.push(e);
+                        }
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let mut errors = errors.into_inner().unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(errors.swap_remove(0));
+    }
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(i, _, _)| *i);
+    Ok(results.into_iter().map(|(_, n, s)| (n, s)).collect())
+}
+
+/// Everything a shard's work needs.
+struct Ctx<'a> {
+    pipeline: &'a Pipeline,
+    format: OutputFormat,
+    rejects: bool,
+    out: &'a Path,
+    state: &'a StateDir,
+    read_opts: &'a ReadOptions,
+    pool: &'a rayon::ThreadPool,
+    view: &'a ProgressView,
+}
+
+impl Ctx<'_> {
+    fn out_path(&self, shard: &str) -> PathBuf {
+        self.out
+            .join(format!("{shard}.{}", self.format.extension()))
+    }
+
+    fn rejects_path(&self, shard: &str, pass: Option<&str>) -> PathBuf {
+        let name = match pass {
+            Some(p) => format!("{shard}.{p}.{}", self.format.extension()),
+            None => format!("{shard}.{}", self.format.extension()),
+        };
+        self.out.join("rejects").join(name)
+    }
+
+    fn rejects_writer(&self, path: PathBuf) -> Option<Rejects> {
+        self.rejects.then_some(Rejects {
+            path,
+            format: self.format,
+            writer: None,
+        })
+    }
+
+    /// First pass over a shard: read, run the steps before the corpus-wide step, write.
+    fn pass1(&self, shard: &Shard) -> Result<Stats, RunError> {
+        let mut stats = Stats {
+            bytes_read: input_size(&shard.input),
+            ..Stats::default()
+        };
+        let events = thresher_io::open(&shard.input, self.read_opts)?;
+        let corpus = self.pipeline.corpus.as_deref();
+        let (kept, keys) = match corpus {
+            Some(_) => (
+                ShardWriter::create(&self.state.pass1_docs(&shard.name), OutputFormat::JsonlZst)?,
+                Some(
+                    KeyWriter::create(&self.state.pass1_keys(&shard.name))
+                        .map_err(|e| io_err(&self.state.pass1_keys(&shard.name), e))?,
+                ),
+            ),
+            None => (
+                ShardWriter::create(&self.out_path(&shard.name), self.format)?,
+                None,
+            ),
+        };
+        let mut sink = ShardSink {
+            kept,
+            rejects: self.rejects_writer(self.rejects_path(&shard.name, None)),
+            keys,
+            corpus,
+            written: 0,
+            rejected: 0,
+        };
+        let observer = self.view.shard(input_size(&shard.input));
+        process::stream(
+            events,
+            &self.pipeline.before,
+            None,
+            &mut sink,
+            &mut stats,
+            &observer,
+            self.pool,
+        )?;
+        observer.done();
+        let (written, rejected) = sink.finish(self.state, &shard.name)?;
+        stats.docs_rejected += rejected;
+        if corpus.is_some() {
+            write_marker(&self.state.pass1(&shard.name), &shard.name, &stats)?;
+        } else {
+            stats.docs_written += written;
+            self.finish_shard(shard, &stats)?;
+        }
+        Ok(stats)
+    }
+
+    /// Second pass: the corpus-wide decision in input order, then the steps after it.
+    fn pass2(
+        &self,
+        shard: &Shard,
+        shard_index: u32,
+        corpus: &dyn CorpusStep,
+        index: &FirstSeen,
+    ) -> Result<Stats, RunError> {
+        let docs_path = self.state.pass1_docs(&shard.name);
+        let keys_path = self.state.pass1_keys(&shard.name);
+        let keys = read_keys(&keys_path).map_err(RunError::State)?;
+        let input = Input {
+            path: docs_path.clone(),
+            format: InputFormat::Jsonl,
+            members: Vec::new(),
+        };
+        // Our own intermediate file: any problem in it is corruption, not bad input.
+        let problem_slot = std::sync::Arc::new(Mutex::new(None::<String>));
+        let slot = problem_slot.clone();
+        let events: thresher_io::EventStream = Box::new(
+            thresher_io::open(&input, self.read_opts)?.filter_map(move |ev| match ev {
+                thresher_io::ReadEvent::Problem(p) => {
+                    if let Ok(mut s) = slot.lock() {
+                        s.get_or_insert(p.to_string());
+                    }
+                    None
+                }
+                other => Some(other),
+            }),
+        );
+        let mut stats = Stats::default();
+        let mut sink = ShardSink {
+            kept: ShardWriter::create(&self.out_path(&shard.name), self.format)?,
+            rejects: self.rejects_writer(self.rejects_path(&shard.name, Some(corpus.name()))),
+            keys: None,
+            corpus: None,
+            written: 0,
+            rejected: 0,
+        };
+        let mut mismatch = false;
+        let mut decide = |doc: &mut thresher_core::Document, pos: u64| -> Option<String> {
+            let Some((key, id)) = keys.get(pos as usize) else {
+                mismatch = true;
+                return None;
+            };
+            if id != &doc.id {
+                mismatch = true;
+            }
+            let key = (*key)?;
+            match index.first(key) {
+                Some((s, p, first_id)) if (s, p) != (shard_index, pos as u32) => {
+                    doc.metadata.extra.insert(
+                        "duplicate_of".into(),
+                        serde_json::Value::String(first_id.to_string()),
+                    );
+                    Some(corpus.reason().to_string())
+                }
+                _ => None,
+            }
+        };
+        let observer = process::NoObserver;
+        process::stream(
+            events,
+            &self.pipeline.after,
+            Some(Gate {
+                name: corpus.name(),
+                decide: &mut decide,
+            }),
+            &mut sink,
+            &mut stats,
+            &observer,
+            self.pool,
+        )?;
+        if let Some(p) = problem_slot.lock().ok().and_then(|mut s| s.take()) {
+            return Err(RunError::State(format!(
+                "{}: corrupt intermediate file: {p}",
+                docs_path.display()
+            )));
+        }
+        if mismatch || stats.docs_read != keys.len() as u64 {
+            return Err(RunError::State(format!(
+                "{} and {} disagree (keys for {} documents, {} read): delete {} and rerun",
+                docs_path.display(),
+                keys_path.display(),
+                keys.len(),
+                stats.docs_read,
+                self.state.root().display()
+            )));
+        }
+        let (written, rejected) = sink.finish(self.state, &shard.name)?;
+        // These documents were already counted as read by the first pass.
+        stats.docs_read = 0;
+        stats.docs_written += written;
+        stats.docs_rejected += rejected;
+        Ok(stats)
+    }
+
+    fn finish_shard(&self, shard: &Shard, stats: &Stats) -> Result<(), RunError> {
+        write_marker(&self.state.done(&shard.name), &shard.name, stats)
+    }
+}
+
+fn write_marker(path: &Path, shard: &str, stats: &Stats) -> Result<(), RunError> {
+    let m = Marker {
+        shard: shard.to_string(),
+        stats: stats.clone(),
+    };
+    let bytes = serde_json::to_vec(&m).map_err(|e| RunError::State(e.to_string()))?;
+    thresher_io::writer::write_atomic(path, &bytes)?;
+    Ok(())
+}
+
+/// A rejects file, created on the first rejected document so shards without rejects leave no
+/// empty files behind.
+struct Rejects {
+    path: PathBuf,
+    format: OutputFormat,
+    writer: Option<ShardWriter>,
+}
+
+impl Rejects {
+    fn write(
+        &mut self,
+        doc: &thresher_core::Document,
+        by: &str,
+        reason: &str,
+    ) -> Result<(), RunError> {
+        let w = match &mut self.writer {
+            Some(w) => w,
+            None => self
+                .writer
+                .insert(ShardWriter::create(&self.path, self.format)?),
+        };
+        w.write_rejected(doc, by, reason)?;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), RunError> {
+        match self.writer {
+            Some(w) => {
+                w.finish()?;
+            }
+            // A file left by an earlier run of a different pipeline must not linger.
+            None => match std::fs::remove_file(&self.path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err(&self.path, e)),
+            },
+        }
+        Ok(())
+    }
+}
+
+/// Writes kept documents, rejects and (first pass of a corpus-wide step) keys.
+struct ShardSink<'a> {
+    kept: ShardWriter,
+    rejects: Option<Rejects>,
+    keys: Option<KeyWriter>,
+    corpus: Option<&'a dyn CorpusStep>,
+    written: u64,
+    rejected: u64,
+}
+
+impl Sink for ShardSink<'_> {
+    fn accept(&mut self, o: Outcome, names: &[&str]) -> Result<(), RunError> {
+        match &o.dropped {
+            Some((i, reason)) => {
+                self.rejected += 1;
+                if let Some(r) = self.rejects.as_mut() {
+                    let by = names.get(*i).copied().unwrap_or("?");
+                    r.write(&o.doc, by, reason)?;
+                }
+            }
+            None => {
+                if let (Some(keys), Some(corpus)) = (self.keys.as_mut(), self.corpus) {
+                    keys.push(corpus.key(&o.doc), &o.doc.id)
+                        .map_err(|e| RunError::State(format!("writing keys: {e}")))?;
+                }
+                self.kept.write(&o.doc)?;
+                self.written += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ShardSink<'_> {
+    /// Renames every output into place; returns (written, rejected).
+    fn finish(self, state: &StateDir, shard: &str) -> Result<(u64, u64), RunError> {
+        if let Some(k) = self.keys {
+            k.finish()
+                .map_err(|e| io_err(&state.pass1_keys(shard), e))?;
+        }
+        self.kept.finish()?;
+        if let Some(r) = self.rejects {
+            r.finish()?;
+        }
+        Ok((self.written, self.rejected))
+    }
+}
+
+/// For each key, the first document (shard order, then position) that has it.
+struct FirstSeen {
+    map: HashMap<u128, (u32, u32, Box<str>)>,
+}
+
+impl FirstSeen {
+    fn build(shards: &[(usize, Shard)], state: &StateDir) -> Result<FirstSeen, RunError> {
+        let mut map = HashMap::new();
+        for (si, (_, s)) in shards.iter().enumerate() {
+            let keys = read_keys(&state.pass1_keys(&s.name)).map_err(RunError::State)?;
+            for (pos, (key, id)) in keys.into_iter().enumerate() {
+                if let Some(k) = key {
+                    map.entry(k)
+                        .or_insert((si as u32, pos as u32, id.into_boxed_str()));
+                }
+            }
+        }
+        Ok(FirstSeen { map })
+    }
+
+    fn first(&self, key: u128) -> Option<(u32, u32, &str)> {
+        self.map.get(&key).map(|(s, p, id)| (*s, *p, &**id))
+    }
+}
+
+/// Refuses to mix two different runs in one output folder.
+fn check_fingerprint(
+    cfg: &PipelineConfig,
+    pipeline: &Pipeline,
+    shards: &[Shard],
+    state: &StateDir,
+    overwrite: bool,
+) -> Result<(), RunError> {
+    let mut fp = serde_json::json!({
+        "steps": serde_json::to_value(&cfg.steps).unwrap_or_default(),
+        "format": cfg.output.format,
+    });
+    // A corpus-wide decision depends on every shard, so the shard list is part of the run.
+    if pipeline.corpus.is_some() {
+        fp["shards"] = shards
+            .iter()
+            .map(|s| serde_json::json!([s.name, s.input.path.display().to_string()]))
+            .collect();
+    }
+    let path = state.run_file();
+    let want = serde_json::to_vec_pretty(&fp).map_err(|e| RunError::State(e.to_string()))?;
+    match std::fs::read(&path) {
+        Ok(have) if have == want => return Ok(()),
+        Ok(_) if !overwrite => {
+            return Err(RunError::State(format!(
+                "{} holds a run with a different pipeline or inputs; use another output folder or --overwrite",
+                state.root().parent().unwrap_or(Path::new(".")).display()
+            )))
+        }
+        Ok(_) => {
+            let _ = std::fs::remove_dir_all(state.root().join("done"));
+            let _ = std::fs::remove_dir_all(state.work_dir());
+            for d in [state.root().join("done"), state.work_dir()] {
+                std::fs::create_dir_all(&d).map_err(|e| io_err(&d, e))?;
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(&path, e)),
+    }
+    thresher_io::writer::write_atomic(&path, &want)?;
+    Ok(())
+}
+
+/// Removes temporary files a killed run left for this shard (`.<shard>.….tmp-…`).
+fn remove_stale_temps(out: &Path, state: &StateDir, shard: &str) {
+    let prefix = format!(".{shard}.");
+    for dir in [out.to_path_buf(), out.join("rejects"), state.work_dir()] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix) && name.contains(".tmp-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// `thresher extract`: extraction alone, every page (with its text, possibly empty) to one
+/// file, in input order.
+pub fn extract_to_file(
+    inputs: &[String],
+    step: Box<dyn thresher_core::Step>,
+    out: &Path,
+    threads: usize,
+    quiet: bool,
+) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    let format = OutputFormat::from_path(out).unwrap_or(OutputFormat::Jsonl);
+    let shards = thresher_io::discover(inputs)?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+    }
+    let pool = thread_pool(threads)?;
+    let steps = vec![step];
+    let mut writer = ShardWriter::create(out, format)?;
+    let total_bytes: u64 = shards.iter().map(|s| input_size(&s.input)).sum();
+    let view = ProgressView::new(total_bytes, quiet);
+    let mut stats = Stats::default();
+    struct All<'w> {
+        w: &'w mut ShardWriter,
+        n: u64,
+    }
+    impl Sink for All<'_> {
+        fn accept(&mut self, o: Outcome, _: &[&str]) -> Result<(), RunError> {
+            self.w.write(&o.doc)?;
+            self.n += 1;
+            Ok(())
+        }
+    }
+    let read_opts = ReadOptions::default();
+    for shard in &shards {
+        stats.bytes_read += input_size(&shard.input);
+        let events = thresher_io::open(&shard.input, &read_opts)?;
+        let observer = view.shard(input_size(&shard.input));
+        let mut sink = All {
+            w: &mut writer,
+            n: 0,
+        };
+        process::stream(
+            events, &steps, None, &mut sink, &mut stats, &observer, &pool,
+        )?;
+        stats.docs_written += sink.n;
+        observer.done();
+    }
+    writer.finish()?;
+    view.finish();
+    Ok(Report {
+        pipeline: "extract".into(),
+        steps: vec![steps[0].name().to_string()],
+        out_dir: out.to_path_buf(),
+        rank: 0,
+        world_size: 1,
+        threads: pool.current_num_threads(),
+        shards_total: shards.len(),
+        shards_this_rank: shards.len(),
+        shards_resumed: 0,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        stats,
+    })
+}

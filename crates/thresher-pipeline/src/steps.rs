@@ -1,0 +1,51 @@
+//! From `[[steps]]` entries to step objects: the one place that knows every step type.
+
+use crate::config::StepConfig;
+use crate::pipeline::Built;
+use crate::RunError;
+
+fn step_err(name: &str, e: impl std::fmt::Display) -> RunError {
+    RunError::Step {
+        step: name.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Builds the step one configuration entry describes.
+pub fn build(cfg: &StepConfig) -> Result<Built, RunError> {
+    let name = cfg.name();
+    Ok(match cfg {
+        StepConfig::Extract(c) => {
+            let opts = thresher_extract::ExtractOptions {
+                backend: c.backend.clone(),
+                max_html_bytes: c.max_html_bytes,
+                include_tables: c.include_tables,
+                include_comments: c.include_comments,
+                ..thresher_extract::ExtractOptions::default()
+            };
+            Built::Local(Box::new(
+                thresher_extract::ExtractStep::new(opts).map_err(|e| step_err(name, e))?,
+            ))
+        }
+        StepConfig::Langid(c) => {
+            let opts = thresher_text::LanguageIdOptions {
+                languages: c.languages.clone(),
+                min_score: c.min_score,
+                drop: c.drop,
+                model_path: c.model.clone().map(Into::into),
+            };
+            Built::Local(Box::new(
+                thresher_text::LanguageId::new(opts).map_err(|e| step_err(name, e))?,
+            ))
+        }
+        StepConfig::Length(c) => {
+            let opts = thresher_text::LengthOptions {
+                min_words: c.min_words,
+                min_chars: c.min_chars,
+                max_chars: c.max_chars,
+            };
+            Built::Local(Box::new(thresher_text::LengthFilter::new(opts)))
+        }
+        StepConfig::ExactDedup(_) => Built::Corpus(Box::new(thresher_dedup::ExactDedup::new())),
+    })
+}
