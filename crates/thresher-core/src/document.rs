@@ -48,7 +48,8 @@ pub struct Metadata {
     /// Page or document title.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// Publication date if the page states one, else the crawl date.
+    /// Date of the capture (`WARC-Date` for crawl input), as datatrove writes it. A date the
+    /// page itself states goes to `extra["published"]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Host name of [`Document::url`].
@@ -63,7 +64,8 @@ pub struct Metadata {
     /// MIME type of the payload as declared by the server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// Character encoding the payload was decoded from, and how it was chosen.
+    /// Character encoding (WHATWG name) the payload was decoded from; how it was chosen is in
+    /// `extra["charset_source"]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub charset: Option<String>,
     /// All headers of the WARC record, as written (name → value; repeated names joined by

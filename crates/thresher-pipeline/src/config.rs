@@ -156,6 +156,10 @@ pub struct ExtractConfig {
     /// Keep reader comments.
     #[serde(default)]
     pub include_comments: bool,
+    /// trafilatura backend: compare with its readability and jusText fallbacks (slower, more
+    /// accurate).
+    #[serde(default = "yes")]
+    pub fallback: bool,
 }
 
 impl Default for ExtractConfig {
@@ -165,6 +169,7 @@ impl Default for ExtractConfig {
             max_html_bytes: default_max_html_bytes(),
             include_tables: true,
             include_comments: false,
+            fallback: true,
         }
     }
 }

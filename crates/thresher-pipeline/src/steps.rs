@@ -21,6 +21,7 @@ pub fn build(cfg: &StepConfig) -> Result<Built, RunError> {
                 max_html_bytes: c.max_html_bytes,
                 include_tables: c.include_tables,
                 include_comments: c.include_comments,
+                fallback: c.fallback,
                 ..thresher_extract::ExtractOptions::default()
             };
             Built::Local(Box::new(

@@ -113,3 +113,30 @@ fn repacked_trafilatura_eval_runs_and_keeps_source_headers() {
         .iter()
         .all(|d| d["metadata"]["warc"]["WARC-Source-File"].is_string()));
 }
+
+#[test]
+fn seed_document_runs_as_a_text_input_and_is_tagged_english() {
+    let Some(data) = shared_data() else {
+        eprintln!("skipped: ../shared/data not present");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let seed = data.join("seed/realnewscast-belarus.txt");
+    run_ok(
+        thresher()
+            .args(["run", "--quiet", "--input"])
+            .arg(&seed)
+            .arg("--output")
+            .arg(&out),
+    );
+    let docs: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    assert_eq!(docs.len(), 1);
+    let d = &docs[0];
+    assert_eq!(d["id"], "realnewscast-belarus");
+    assert_eq!(d["metadata"]["language"], "en");
+    assert!(d["metadata"]["language_score"].as_f64().unwrap() > 0.9);
+    // The spine keeps every byte of a text document; cleaning it is the hygiene steps' job.
+    let original = std::fs::read_to_string(&seed).unwrap();
+    assert_eq!(d["text"].as_str().unwrap(), original);
+}
