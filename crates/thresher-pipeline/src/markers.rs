@@ -13,8 +13,21 @@ use thresher_core::Stats;
 pub struct Marker {
     /// Shard name.
     pub shard: String,
+    /// The input the shard was read from, so a marker never vouches for a different file
+    /// that happens to get the same shard name.
+    #[serde(default)]
+    pub input: InputId,
     /// Stats of the shard's work so far.
     pub stats: Stats,
+}
+
+/// Identity of a shard's input: its path(s) and total size.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputId {
+    /// Input path as given (for a group of files, the folder).
+    pub path: String,
+    /// Total size in bytes.
+    pub size: u64,
 }
 
 /// Paths of the run state.
@@ -52,11 +65,12 @@ impl StateDir {
     }
 }
 
-/// Reads a marker; `Ok(None)` when there is none.
-pub fn read_marker(path: &Path) -> Result<Option<Marker>, String> {
+/// Reads a marker; `Ok(None)` when there is none, or when it was written for another input
+/// (the shard is then redone).
+pub fn read_marker(path: &Path, input: &InputId) -> Result<Option<Marker>, String> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
+        Ok(bytes) => serde_json::from_slice::<Marker>(&bytes)
+            .map(|m| (m.input == *input).then_some(m))
             .map_err(|e| format!("{}: unreadable marker: {e}", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{}: {e}", path.display())),

@@ -27,6 +27,12 @@ impl Pipeline {
             after: Vec::new(),
         };
         for step in &cfg.steps {
+            // The corpus-wide pass re-reads documents without their HTML.
+            if p.corpus.is_some() && matches!(step, StepConfig::Extract(_)) {
+                return Err(RunError::Config(
+                    "`extract` must come before `exact_dedup`: the second pass has no HTML".into(),
+                ));
+            }
             match crate::steps::build(step)? {
                 Built::Local(s) => {
                     if p.corpus.is_some() {

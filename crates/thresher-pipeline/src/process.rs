@@ -116,7 +116,9 @@ pub fn stream(
         let mut batch: Vec<Document> = Vec::new();
         let mut bytes = 0usize;
         let mut max_offset = None;
-        while batch.len() < BATCH_DOCS && bytes < BATCH_BYTES {
+        // Gated documents count towards the limits too: a long run of duplicates must not
+        // pile up in memory.
+        while batch.len() + gated.len() < BATCH_DOCS && bytes < BATCH_BYTES {
             match events.next() {
                 None => break,
                 Some(ReadEvent::Doc(doc)) => {
@@ -129,6 +131,7 @@ pub fn stream(
                     position += 1;
                     if let Some(g) = gate.as_mut() {
                         if let Some(reason) = (g.decide)(&mut doc, pos) {
+                            bytes += doc.text.len();
                             // Keep its place in the output order: it is emitted before the
                             // document that follows it in the batch.
                             gated.push((

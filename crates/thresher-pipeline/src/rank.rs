@@ -51,7 +51,16 @@ impl RankSpec {
             None => num("JOB_COMPLETION_INDEX")?,
         };
         let world_size = world_size.or(env_world).unwrap_or(1);
-        let rank = rank.or(env_rank).unwrap_or(0);
+        // Several copies of rank 0 would race on the same shards: refuse to guess.
+        let rank = match rank.or(env_rank) {
+            Some(r) => r,
+            None if world_size > 1 => {
+                return Err(format!(
+                    "world size {world_size} needs a rank: --rank, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX"
+                ))
+            }
+            None => 0,
+        };
         if world_size == 0 {
             return Err("world size must be at least 1".into());
         }
@@ -119,6 +128,11 @@ mod tests {
         assert_eq!((k.rank, k.world_size), (2, 3));
         assert!(RankSpec::resolve(None, None, env_of(&[("JOB_COMPLETION_INDEX", "2")])).is_err());
         assert!(RankSpec::resolve(Some(0), Some(0), env_of(&[])).is_err());
+        assert!(RankSpec::resolve(None, Some(3), env_of(&[])).is_err());
+        assert_eq!(
+            RankSpec::resolve(None, None, env_of(&[])).unwrap(),
+            RankSpec::default()
+        );
     }
 
     #[test]

@@ -34,15 +34,19 @@ pub struct RunReport {
     pub shards_resumed: usize,
     /// Wall time of this invocation.
     pub wall_seconds: f64,
+    /// Documents read by this invocation (not by earlier, resumed ones).
+    pub docs_read_now: u64,
+    /// Input bytes read by this invocation.
+    pub bytes_read_now: u64,
     /// Counts of this rank's shards, including those done by an earlier invocation.
     pub stats: Stats,
 }
 
 impl RunReport {
-    /// Documents per second of this invocation's wall time.
+    /// Documents read by this invocation per second of its wall time.
     pub fn docs_per_second(&self) -> f64 {
         if self.wall_seconds > 0.0 {
-            self.stats.docs_read as f64 / self.wall_seconds
+            self.docs_read_now as f64 / self.wall_seconds
         } else {
             0.0
         }
@@ -61,8 +65,9 @@ impl RunReport {
             "shards_resumed": self.shards_resumed,
             "wall_seconds": self.wall_seconds,
             "docs_per_second": self.docs_per_second(),
+            "docs_read_this_invocation": self.docs_read_now,
             "mb_per_second": if self.wall_seconds > 0.0 {
-                self.stats.bytes_read as f64 / 1e6 / self.wall_seconds
+                self.bytes_read_now as f64 / 1e6 / self.wall_seconds
             } else { 0.0 },
         });
         if let (Some(obj), Ok(serde_json::Value::Object(stats))) =
@@ -88,7 +93,7 @@ impl RunReport {
         );
         let _ = writeln!(
             t,
-            "read {} documents ({:.1} MB) at {:.1} docs/s; wrote {}, rejected {}; {} malformed record(s)",
+            "read {} documents ({:.1} MB), {:.1} docs/s this run; wrote {}, rejected {}; {} malformed record(s)",
             s.docs_read,
             s.bytes_read as f64 / 1e6,
             self.docs_per_second(),

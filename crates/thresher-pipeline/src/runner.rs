@@ -11,7 +11,7 @@
 //!   corpus-wide step is pending.
 
 use crate::keys::{read_keys, KeyWriter};
-use crate::markers::{read_marker, Marker, StateDir};
+use crate::markers::{read_marker, InputId, Marker, StateDir};
 use crate::process::{self, Gate, Outcome, Sink};
 use crate::rank::RankSpec;
 use crate::report::{ProgressView, RunReport as Report};
@@ -93,10 +93,14 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
     ] {
         std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
     }
-    check_fingerprint(cfg, &pipeline, &shards, &state, opts.overwrite)?;
-    for (_, s) in &mine {
-        remove_stale_temps(&out, &state, &s.name);
-    }
+    check_fingerprint(
+        cfg,
+        &pipeline,
+        &shards,
+        &state,
+        opts.overwrite,
+        opts.rank.world_size,
+    )?;
 
     let pool = thread_pool(opts.threads)?;
     let read_opts = ReadOptions {
@@ -108,10 +112,13 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
     // Which shards still need work.
     let mut done: HashMap<String, Stats> = HashMap::new();
     for (_, s) in &mine {
-        if let Some(m) = read_marker(&state.done(&s.name)).map_err(RunError::State)? {
+        if let Some(m) =
+            read_marker(&state.done(&s.name), &input_id(&s.input)).map_err(RunError::State)?
+        {
             done.insert(s.name.clone(), m.stats);
         }
     }
+    let resumed: std::collections::HashSet<String> = done.keys().cloned().collect();
     let pending: Vec<&(usize, Shard)> = mine
         .iter()
         .filter(|(_, s)| !done.contains_key(&s.name))
@@ -130,11 +137,17 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
         view: &view,
     };
 
+    for (_, s) in &mine {
+        remove_stale_temps(&ctx.shard_files(&s.name));
+    }
+
     // Pass 1: per-document steps before the corpus-wide step.
     let mut pass1: HashMap<String, Stats> = HashMap::new();
     if pipeline.corpus.is_some() {
         for (_, s) in &pending {
-            if let Some(m) = read_marker(&state.pass1(&s.name)).map_err(RunError::State)? {
+            if let Some(m) =
+                read_marker(&state.pass1(&s.name), &input_id(&s.input)).map_err(RunError::State)?
+            {
                 pass1.insert(s.name.clone(), m.stats);
             }
         }
@@ -171,18 +184,26 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
             Ok(stats)
         })?;
         done.extend(results);
-        // Every shard of this rank is done: the first pass's files are no longer needed.
+    }
+    if pipeline.corpus.is_some() && mine.iter().all(|(_, s)| done.contains_key(&s.name)) {
+        // Every shard of this rank is done: the first pass's files are no longer needed
+        // (also after a kill between the last marker and this cleanup).
         for (_, s) in &mine {
             let _ = std::fs::remove_file(state.pass1_keys(&s.name));
             let _ = std::fs::remove_file(state.pass1(&s.name));
+            let _ = std::fs::remove_file(state.pass1_docs(&s.name));
         }
     }
     view.finish();
 
     let mut total = Stats::default();
+    let mut now = Stats::default();
     for (_, s) in &mine {
         if let Some(st) = done.get(&s.name) {
             total.merge(st);
+            if !resumed.contains(s.name.as_str()) {
+                now.merge(st);
+            }
         }
     }
     let report = Report {
@@ -196,6 +217,8 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
         shards_this_rank: mine.len(),
         shards_resumed: mine.len() - pending.len(),
         wall_seconds: started.elapsed().as_secs_f64(),
+        docs_read_now: now.docs_read,
+        bytes_read_now: now.bytes_read,
         stats: total,
     };
     let stats_path = if opts.rank.world_size == 1 {
@@ -210,6 +233,13 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
         .map_err(|e| RunError::State(format!("stats: {e}")))?;
     thresher_io::writer::write_atomic(&stats_path, &json)?;
     Ok(report)
+}
+
+fn input_id(input: &Input) -> InputId {
+    InputId {
+        path: input.path.display().to_string(),
+        size: input_size(input),
+    }
 }
 
 /// Total on-disk size of an input (for progress and bytes-read stats).
@@ -290,6 +320,24 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Every file a shard's work writes (their temp files are named after them).
+    fn shard_files(&self, shard: &str) -> Vec<PathBuf> {
+        let mut v = vec![
+            self.out_path(shard),
+            self.rejects_path(shard, None),
+            self.state.done(shard),
+        ];
+        if let Some(c) = &self.pipeline.corpus {
+            v.extend([
+                self.rejects_path(shard, Some(c.name())),
+                self.state.pass1(shard),
+                self.state.pass1_docs(shard),
+                self.state.pass1_keys(shard),
+            ]);
+        }
+        v
+    }
+
     fn out_path(&self, shard: &str) -> PathBuf {
         self.out
             .join(format!("{shard}.{}", self.format.extension()))
@@ -354,7 +402,7 @@ impl Ctx<'_> {
         let (written, rejected) = sink.finish(self.state, &shard.name)?;
         stats.docs_rejected += rejected;
         if corpus.is_some() {
-            write_marker(&self.state.pass1(&shard.name), &shard.name, &stats)?;
+            write_marker(&self.state.pass1(&shard.name), shard, &stats)?;
         } else {
             stats.docs_written += written;
             self.finish_shard(shard, &stats)?;
@@ -382,7 +430,16 @@ impl Ctx<'_> {
         let problem_slot = std::sync::Arc::new(Mutex::new(None::<String>));
         let slot = problem_slot.clone();
         let events: thresher_io::EventStream = Box::new(
-            thresher_io::open(&input, self.read_opts)?.filter_map(move |ev| match ev {
+            // The first pass already bounded each document; its JSON line may be longer than
+            // the input record was (escaping, added metadata), so no limit here.
+            thresher_io::open(
+                &input,
+                &ReadOptions {
+                    max_record_bytes: u64::MAX,
+                    ..self.read_opts.clone()
+                },
+            )?
+            .filter_map(move |ev| match ev {
                 thresher_io::ReadEvent::Problem(p) => {
                     if let Ok(mut s) = slot.lock() {
                         s.get_or_insert(p.to_string());
@@ -460,13 +517,14 @@ impl Ctx<'_> {
     }
 
     fn finish_shard(&self, shard: &Shard, stats: &Stats) -> Result<(), RunError> {
-        write_marker(&self.state.done(&shard.name), &shard.name, stats)
+        write_marker(&self.state.done(&shard.name), shard, stats)
     }
 }
 
-fn write_marker(path: &Path, shard: &str, stats: &Stats) -> Result<(), RunError> {
+fn write_marker(path: &Path, shard: &Shard, stats: &Stats) -> Result<(), RunError> {
     let m = Marker {
-        shard: shard.to_string(),
+        shard: shard.name.clone(),
+        input: input_id(&shard.input),
         stats: stats.clone(),
     };
     let bytes = serde_json::to_vec(&m).map_err(|e| RunError::State(e.to_string()))?;
@@ -595,6 +653,7 @@ fn check_fingerprint(
     shards: &[Shard],
     state: &StateDir,
     overwrite: bool,
+    world_size: usize,
 ) -> Result<(), RunError> {
     let mut fp = serde_json::json!({
         "steps": serde_json::to_value(&cfg.steps).unwrap_or_default(),
@@ -602,6 +661,7 @@ fn check_fingerprint(
     });
     // A corpus-wide decision depends on every shard, so the shard list is part of the run.
     if pipeline.corpus.is_some() {
+        fp["world_size"] = serde_json::json!(world_size);
         fp["shards"] = shards
             .iter()
             .map(|s| serde_json::json!([s.name, s.input.path.display().to_string()]))
@@ -631,16 +691,20 @@ fn check_fingerprint(
     Ok(())
 }
 
-/// Removes temporary files a killed run left for this shard (`.<shard>.….tmp-…`).
-fn remove_stale_temps(out: &Path, state: &StateDir, shard: &str) {
-    let prefix = format!(".{shard}.");
-    for dir in [out.to_path_buf(), out.join("rejects"), state.work_dir()] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+/// Removes temporary files a killed run left for this shard. Only the exact names this
+/// shard's files get (`.<file name>.tmp-…`) are touched, so a rank never deletes the live
+/// temp files of another rank's shard.
+fn remove_stale_temps(ctx_paths: &[PathBuf]) {
+    for final_path in ctx_paths {
+        let (Some(dir), Some(name)) = (final_path.parent(), final_path.file_name()) else {
+            continue;
+        };
+        let prefix = format!(".{}.tmp-", name.to_string_lossy());
+        let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&prefix) && name.contains(".tmp-") {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
                 let _ = std::fs::remove_file(e.path());
             }
         }
@@ -707,6 +771,8 @@ pub fn extract_to_file(
         shards_this_rank: shards.len(),
         shards_resumed: 0,
         wall_seconds: started.elapsed().as_secs_f64(),
+        docs_read_now: stats.docs_read,
+        bytes_read_now: stats.bytes_read,
         stats,
     })
 }

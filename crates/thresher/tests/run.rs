@@ -233,3 +233,88 @@ fn extract_writes_one_object_per_page() {
         .contains("the river rose slowly"));
     assert!(!docs[0]["text"].as_str().unwrap().contains("Copyright"));
 }
+
+fn write_pipeline(dir: &Path, text: &str) -> std::path::PathBuf {
+    let p = dir.join("pipeline.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn second_pass_reads_documents_whose_json_outgrew_the_record_limit() {
+    // Control characters are escaped in JSON (6 bytes each), so the first pass's output line
+    // is longer than the input record; the second pass must still read it.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("big.txt"), "a\u{1} ".repeat(500)).unwrap();
+    let p = write_pipeline(
+        tmp.path(),
+        "[input]\nmax_record_bytes = 2000\n[[steps]]\ntype = \"length\"\nmin_words = 1\n[[steps]]\ntype = \"exact_dedup\"\n",
+    );
+    let out = tmp.path().join("out");
+    run_ok(
+        thresher()
+            .args(["run", "--quiet"])
+            .arg(&p)
+            .arg("--input")
+            .arg(tmp.path().join("big.txt"))
+            .arg("--output")
+            .arg(&out),
+    );
+    let docs: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    assert_eq!(docs.len(), 1);
+}
+
+#[test]
+fn a_marker_never_vouches_for_a_different_input_with_the_same_shard_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (dir, text) in [
+        ("a", "first version of the document text here"),
+        ("b", "second, quite different document text, longer"),
+    ] {
+        std::fs::create_dir_all(tmp.path().join(dir)).unwrap();
+        std::fs::write(
+            tmp.path().join(dir).join("s0.jsonl"),
+            format!("{{\"id\":\"x\",\"text\":\"{text}\"}}\n"),
+        )
+        .unwrap();
+    }
+    let p = write_pipeline(tmp.path(), "[[steps]]\ntype = \"length\"\nmin_words = 1\n");
+    let out = tmp.path().join("out");
+    for dir in ["a", "b"] {
+        run_ok(
+            thresher()
+                .args(["run", "--quiet"])
+                .arg(&p)
+                .arg("--input")
+                .arg(tmp.path().join(dir).join("s0.jsonl"))
+                .arg("--output")
+                .arg(&out),
+        );
+    }
+    let docs: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    assert_eq!(docs.len(), 1);
+    assert!(
+        docs[0]["text"].as_str().unwrap().starts_with("second"),
+        "{docs:?}"
+    );
+}
+
+#[test]
+fn extract_after_the_corpus_wide_step_is_a_config_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write_pipeline(
+        tmp.path(),
+        "[[steps]]\ntype = \"exact_dedup\"\n[[steps]]\ntype = \"extract\"\n",
+    );
+    let o = thresher()
+        .args(["run", "--quiet"])
+        .arg(&p)
+        .arg("--input")
+        .arg(repo().join("data/sample/cc-2019-jwarc.warc.gz"))
+        .arg("--output")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("before `exact_dedup`"));
+}
