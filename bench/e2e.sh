@@ -19,13 +19,16 @@
 # summed PSS of its processes (worker, multiprocess Manager, trafilatura sandbox), with the worker's
 # own max RSS and the summed RSS in OUT/<file>/datatrove.json.
 #
-# Environment: THRESHER (binary, default target/release/thresher), BENCH_DATATROVE_PY (python of
+# Environment: THRESHER (binary, default target/release/thresher), PIPELINE (thresher's pipeline
+# file, default bench/e2e-pipeline.toml; bench/e2e-pipeline-nofallback.toml skips trafilatura's
+# readability/jusText comparison), BENCH_DATATROVE_PY (python of
 # the venv from bench/setup.sh; made when unset), BENCH_OUT (result folder, default a new
 # $TMPDIR/thresher-bench-e2e.XXXX). Needs /usr/bin/time (Debian/Ubuntu: apt-get install time).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 thresher="${THRESHER:-$root/target/release/thresher}"
+pipeline="${PIPELINE:-$here/e2e-pipeline.toml}"
 if [[ $# -gt 0 ]]; then
   files=("$@")
 else
@@ -48,6 +51,7 @@ if command -v unshare >/dev/null && unshare -n true 2>/dev/null; then net=(unsha
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "cpu: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "pipeline: $pipeline"
   echo "thresher: $thresher ($("$thresher" --version 2>/dev/null || echo '?'); git $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet 2>/dev/null || echo '+dirty'))"
   echo "datatrove python: $BENCH_DATATROVE_PY"
   echo "offline: ${net[*]:-no unshare}"
@@ -58,7 +62,7 @@ run_thresher() {  # FILE DIR THREADS
   local f="$1" d="$2" threads="$3"
   rm -rf "$d"
   "${net[@]}" /usr/bin/time -v -o "$d.time" \
-    "$thresher" run "$here/e2e-pipeline.toml" --threads "$threads" --quiet --input "$f" --output "$d" \
+    "$thresher" run "$pipeline" --threads "$threads" --quiet --input "$f" --output "$d" \
     2> "$d.log" || { cat "$d.log" "$d.time" >&2; die "thresher failed on $f"; }
 }
 

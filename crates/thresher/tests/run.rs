@@ -318,3 +318,48 @@ fn extract_after_the_corpus_wide_step_is_a_config_error() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("before `exact_dedup`"));
 }
+
+#[test]
+fn hostile_pages_in_a_warc_do_not_stop_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let deep = format!(
+        "<html><body>{}deep text{}</body></html>",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    let huge = format!(
+        "<html><body><p>{}</p></body></html>",
+        "word ".repeat(10_000_000)
+    ); // 50 MB
+    let mut data = warc_response("http://h.example/deep", &deep);
+    data.extend(warc_response("http://h.example/huge", &huge));
+    data.extend(warc_response("http://h.example/good", &article(7)));
+    std::fs::write(input.join("hostile.warc"), &data).unwrap();
+    let out = tmp.path().join("out");
+    run_ok(
+        thresher()
+            .args(["run", "--quiet", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&out),
+    );
+    let st = stats(&out);
+    assert_eq!(st["docs_read"], 3, "{st}");
+    let docs: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    let urls: BTreeSet<&str> = docs
+        .iter()
+        .map(|d| d["metadata"]["url"].as_str().unwrap())
+        .collect();
+    assert!(urls.contains("http://h.example/good"), "{urls:?}");
+    for d in &docs {
+        if d["metadata"]["url"] == "http://h.example/deep" {
+            assert!(d["text"].as_str().unwrap().contains("deep text"));
+            assert!(d["metadata"]["extractor"]
+                .as_str()
+                .unwrap()
+                .starts_with("plain"));
+        }
+    }
+}
