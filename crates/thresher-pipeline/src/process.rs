@@ -8,8 +8,14 @@ use std::time::Instant;
 use thresher_core::{Document, RecordProblem, Stats, Step, Verdict};
 use thresher_io::{EventStream, ReadEvent};
 
-/// Largest batch in documents.
+/// Largest batch in documents. Batches are smaller with fewer threads (16 documents per
+/// thread, at least 32): enough to keep every thread busy, small enough for the progress bar
+/// and the memory held per shard.
 const BATCH_DOCS: usize = 256;
+
+fn batch_docs(threads: usize) -> usize {
+    (threads * 16).clamp(32, BATCH_DOCS)
+}
 /// Largest batch in payload bytes (HTML + text), so memory stays bounded on big records.
 const BATCH_BYTES: usize = 64 << 20;
 
@@ -111,6 +117,7 @@ pub fn stream(
     names.extend(steps.iter().map(|s| s.name()));
     let mut events = events.peekable();
     let mut position = 0u64;
+    let max_docs = batch_docs(pool.current_num_threads());
     loop {
         let mut gated: Vec<(usize, Outcome)> = Vec::new();
         let mut batch: Vec<Document> = Vec::new();
@@ -118,7 +125,7 @@ pub fn stream(
         let mut max_offset = None;
         // Gated documents count towards the limits too: a long run of duplicates must not
         // pile up in memory.
-        while batch.len() + gated.len() < BATCH_DOCS && bytes < BATCH_BYTES {
+        while batch.len() + gated.len() < max_docs && bytes < BATCH_BYTES {
             match events.next() {
                 None => break,
                 Some(ReadEvent::Doc(doc)) => {
