@@ -101,3 +101,26 @@ pub fn stats(out: &Path) -> serde_json::Value {
     let bytes = std::fs::read(out.join("stats.json")).expect("stats.json");
     serde_json::from_slice(&bytes).unwrap()
 }
+
+/// `thresher run --quiet [PIPELINE] --input INPUT --output OUT`, asserting success.
+pub fn run_quiet(
+    pipeline: Option<&Path>,
+    input: impl AsRef<Path>,
+    out: impl AsRef<Path>,
+) -> Output {
+    let mut cmd = thresher();
+    cmd.args(["run", "--quiet"]);
+    if let Some(p) = pipeline {
+        cmd.arg(p);
+    }
+    cmd.arg("--input")
+        .arg(input.as_ref())
+        .arg("--output")
+        .arg(out.as_ref());
+    run_ok(&mut cmd)
+}
+
+/// Every kept document of a run's output folder, all shards together.
+pub fn all_output_docs(out: &Path) -> Vec<serde_json::Value> {
+    output_docs(out).into_iter().flat_map(|(_, d)| d).collect()
+}

@@ -14,13 +14,7 @@ fn every_real_warc_file_runs_without_failing() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    run_ok(
-        thresher()
-            .args(["run", "--quiet", "--input"])
-            .arg(data.join("warc-real"))
-            .arg("--output")
-            .arg(&out),
-    );
+    run_quiet(None, data.join("warc-real"), &out);
     let st = stats(&out);
     // 51 files; the README counts ~500 HTML pages
     assert_eq!(st["shards_this_rank"].as_u64().unwrap(), 51, "{st}");
@@ -46,17 +40,15 @@ fn default_pipeline_on_repacked_aeb_scores_f1_above_095() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    run_ok(
-        thresher()
-            .args(["run", "--quiet", "--input"])
-            .arg(data.join("warc-repacked/scrapinghub-aeb.warc.gz"))
-            .arg("--output")
-            .arg(&out),
+    run_quiet(
+        None,
+        data.join("warc-repacked/scrapinghub-aeb.warc.gz"),
+        &out,
     );
     // Score what extraction produced for every page: kept documents, and the text of those a
     // later step (length, dedup) rejected.
     let mut preds: HashMap<String, String> = HashMap::new();
-    let kept: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    let kept: Vec<_> = all_output_docs(&out);
     for d in kept.iter().chain(rejects_docs(&out).iter()) {
         let src = d["metadata"]["warc"]["WARC-Source-File"].as_str().unwrap();
         let id = src
@@ -98,16 +90,14 @@ fn repacked_trafilatura_eval_runs_and_keeps_source_headers() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    run_ok(
-        thresher()
-            .args(["run", "--quiet", "--input"])
-            .arg(data.join("warc-repacked/trafilatura-eval.warc.gz"))
-            .arg("--output")
-            .arg(&out),
+    run_quiet(
+        None,
+        data.join("warc-repacked/trafilatura-eval.warc.gz"),
+        &out,
     );
     let st = stats(&out);
     assert_eq!(st["docs_read"].as_u64(), Some(988), "{st}");
-    let kept: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    let kept: Vec<_> = all_output_docs(&out);
     assert!(kept.len() > 800, "{}", kept.len());
     assert!(kept
         .iter()
@@ -123,14 +113,8 @@ fn seed_document_runs_as_a_text_input_and_is_tagged_english() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let seed = data.join("seed/realnewscast-belarus.txt");
-    run_ok(
-        thresher()
-            .args(["run", "--quiet", "--input"])
-            .arg(&seed)
-            .arg("--output")
-            .arg(&out),
-    );
-    let docs: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    run_quiet(None, &seed, &out);
+    let docs: Vec<_> = all_output_docs(&out);
     assert_eq!(docs.len(), 1);
     let d = &docs[0];
     assert_eq!(d["id"], "realnewscast-belarus");

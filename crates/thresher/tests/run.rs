@@ -23,7 +23,7 @@ fn default_run_on_bundled_sample_writes_shards_rejects_and_stats() {
         "every document is written or rejected"
     );
     assert!(written > 30, "{st}");
-    let docs: Vec<serde_json::Value> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    let docs: Vec<serde_json::Value> = all_output_docs(&out);
     assert_eq!(docs.len() as u64, written);
     for d in &docs {
         assert!(!d["text"].as_str().unwrap().is_empty());
@@ -115,13 +115,7 @@ fn bad_records_are_reported_and_good_ones_kept() {
     let cut = gz.len() - 40;
     std::fs::write(input.join("cut.warc.gz"), &gz[..cut]).unwrap();
     let out = tmp.path().join("out");
-    run_ok(
-        thresher()
-            .args(["run", "--quiet", "--input"])
-            .arg(&input)
-            .arg("--output")
-            .arg(&out),
-    );
+    run_quiet(None, &input, &out);
     let st = stats(&out);
     assert!(st["problems_total"].as_u64().unwrap() >= 2, "{st}");
     let problems = st["problems"].as_array().unwrap();
@@ -131,7 +125,7 @@ fn bad_records_are_reported_and_good_ones_kept() {
     assert!(problems
         .iter()
         .any(|p| p["file"].as_str().unwrap().ends_with("cut.warc.gz")));
-    let docs: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    let docs: Vec<_> = all_output_docs(&out);
     let urls: BTreeSet<String> = docs
         .iter()
         .map(|d| d["metadata"]["url"].as_str().unwrap().to_string())
@@ -205,7 +199,7 @@ fn exact_duplicates_across_shards_keep_the_first_in_input_order() {
         .as_str()
         .unwrap()
         .contains("urn:uuid"));
-    let kept: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    let kept: Vec<_> = all_output_docs(&out);
     assert_eq!(kept.len(), 3);
 }
 
@@ -251,16 +245,8 @@ fn second_pass_reads_documents_whose_json_outgrew_the_record_limit() {
         "[input]\nmax_record_bytes = 2000\n[[steps]]\ntype = \"length\"\nmin_words = 1\n[[steps]]\ntype = \"exact_dedup\"\n",
     );
     let out = tmp.path().join("out");
-    run_ok(
-        thresher()
-            .args(["run", "--quiet"])
-            .arg(&p)
-            .arg("--input")
-            .arg(tmp.path().join("big.txt"))
-            .arg("--output")
-            .arg(&out),
-    );
-    let docs: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    run_quiet(Some(&p), tmp.path().join("big.txt"), &out);
+    let docs: Vec<_> = all_output_docs(&out);
     assert_eq!(docs.len(), 1);
 }
 
@@ -281,17 +267,9 @@ fn a_marker_never_vouches_for_a_different_input_with_the_same_shard_name() {
     let p = write_pipeline(tmp.path(), "[[steps]]\ntype = \"length\"\nmin_words = 1\n");
     let out = tmp.path().join("out");
     for dir in ["a", "b"] {
-        run_ok(
-            thresher()
-                .args(["run", "--quiet"])
-                .arg(&p)
-                .arg("--input")
-                .arg(tmp.path().join(dir).join("s0.jsonl"))
-                .arg("--output")
-                .arg(&out),
-        );
+        run_quiet(Some(&p), tmp.path().join(dir).join("s0.jsonl"), &out);
     }
-    let docs: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    let docs: Vec<_> = all_output_docs(&out);
     assert_eq!(docs.len(), 1);
     assert!(
         docs[0]["text"].as_str().unwrap().starts_with("second"),
@@ -338,16 +316,10 @@ fn hostile_pages_in_a_warc_do_not_stop_the_run() {
     data.extend(warc_response("http://h.example/good", &article(7)));
     std::fs::write(input.join("hostile.warc"), &data).unwrap();
     let out = tmp.path().join("out");
-    run_ok(
-        thresher()
-            .args(["run", "--quiet", "--input"])
-            .arg(&input)
-            .arg("--output")
-            .arg(&out),
-    );
+    run_quiet(None, &input, &out);
     let st = stats(&out);
     assert_eq!(st["docs_read"], 3, "{st}");
-    let docs: Vec<_> = output_docs(&out).into_iter().flat_map(|(_, d)| d).collect();
+    let docs: Vec<_> = all_output_docs(&out);
     let urls: BTreeSet<&str> = docs
         .iter()
         .map(|d| d["metadata"]["url"].as_str().unwrap())
