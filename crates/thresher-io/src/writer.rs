@@ -207,36 +207,28 @@ fn json_line(
     };
     out.push(b'{');
     let mut first = true;
+    let mut field = |out: &mut Vec<u8>, key: &str, v: &Value| -> serde_json::Result<()> {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        serde_json::to_writer(&mut *out, key)?;
+        out.push(b':');
+        serde_json::to_writer(&mut *out, v)
+    };
     for key in ["text", "id", "metadata"] {
         if let Some(v) = obj.remove(key) {
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            serde_json::to_writer(&mut *out, key)?;
-            out.push(b':');
-            serde_json::to_writer(&mut *out, &v)?;
+            field(out, key, &v)?;
         }
     }
-    let rejects = reject.map(|(by, reason)| [("dropped_by", by), ("reason", reason)]);
-    for (key, v) in rejects.iter().flatten() {
-        obj.remove(*key);
-        if !first {
-            out.push(b',');
+    if let Some((by, reason)) = reject {
+        for (key, v) in [("dropped_by", by), ("reason", reason)] {
+            obj.remove(key);
+            field(out, key, &Value::String(v.to_string()))?;
         }
-        first = false;
-        serde_json::to_writer(&mut *out, key)?;
-        out.push(b':');
-        serde_json::to_writer(&mut *out, v)?;
     }
     for (key, v) in obj.iter() {
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        serde_json::to_writer(&mut *out, key)?;
-        out.push(b':');
-        serde_json::to_writer(&mut *out, v)?;
+        field(out, key, v)?;
     }
     out.push(b'}');
     Ok(())

@@ -1,7 +1,9 @@
 //! Input discovery: paths, folders, globs, `@lists`, sniffing, grouping, naming, errors.
 
+mod common;
+use common::*;
+
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use thresher_io::{discover, InputFormat, IoError, Shard};
 
@@ -10,16 +12,6 @@ fn touch(path: &Path, bytes: &[u8]) {
         fs::create_dir_all(p).unwrap();
     }
     fs::write(path, bytes).unwrap();
-}
-
-fn gz(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
-
-fn spec(p: &Path) -> String {
-    p.display().to_string()
 }
 
 fn names(shards: &[Shard]) -> Vec<&str> {

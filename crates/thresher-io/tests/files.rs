@@ -1,32 +1,14 @@
 //! HTML and text shards: one document per file.
 
+mod common;
+use common::*;
+
 use serde_json::json;
-use std::io::Write;
-use std::path::Path;
 use thresher_core::{Document, RecordProblem};
-use thresher_io::{discover, InputFormat, ReadEvent, ReadOptions, Shard};
+use thresher_io::{discover, InputFormat, ReadOptions, Shard};
 
 fn read(shard: &Shard, opts: &ReadOptions) -> (Vec<Document>, Vec<RecordProblem>) {
-    let mut docs = Vec::new();
-    let mut problems = Vec::new();
-    for ev in thresher_io::open(&shard.input, opts).unwrap() {
-        match ev {
-            ReadEvent::Doc(d) => docs.push(*d),
-            ReadEvent::Problem(p) => problems.push(p),
-            ReadEvent::Skipped(s) => panic!("unexpected skip {s}"),
-        }
-    }
-    (docs, problems)
-}
-
-fn gz(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
-
-fn spec(p: &Path) -> String {
-    p.display().to_string()
+    common::read_all(&shard.input, opts)
 }
 
 #[test]

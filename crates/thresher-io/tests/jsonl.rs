@@ -1,10 +1,12 @@
 //! JSONL reading: compressions by magic, bad lines, long lines, truncation, ids and sources.
 
+mod common;
+use common::*;
+
 use serde_json::json;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use thresher_core::{Document, RecordProblem};
-use thresher_io::{Input, InputFormat, ReadEvent, ReadOptions};
+use thresher_io::{Input, InputFormat, ReadOptions};
 
 fn input(path: &Path) -> Input {
     Input {
@@ -15,22 +17,7 @@ fn input(path: &Path) -> Input {
 }
 
 fn read(path: &Path, opts: &ReadOptions) -> (Vec<Document>, Vec<RecordProblem>) {
-    let mut docs = Vec::new();
-    let mut problems = Vec::new();
-    for ev in thresher_io::open(&input(path), opts).unwrap() {
-        match ev {
-            ReadEvent::Doc(d) => docs.push(*d),
-            ReadEvent::Problem(p) => problems.push(p),
-            ReadEvent::Skipped(s) => panic!("unexpected skip {s}"),
-        }
-    }
-    (docs, problems)
-}
-
-fn gz(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
+    common::read_all(&input(path), opts)
 }
 
 fn zst(bytes: &[u8]) -> Vec<u8> {

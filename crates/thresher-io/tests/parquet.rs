@@ -1,6 +1,8 @@
 //! Parquet reading: pyarrow-written fixtures (every common codec, nested and typed columns),
 //! custom column names, open errors and corrupt row groups.
 
+mod common;
+
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use thresher_core::{Document, RecordProblem};
@@ -21,16 +23,7 @@ fn input(path: &Path) -> Input {
 }
 
 fn read(path: &Path, opts: &ReadOptions) -> (Vec<Document>, Vec<RecordProblem>) {
-    let mut docs = Vec::new();
-    let mut problems = Vec::new();
-    for ev in thresher_io::open(&input(path), opts).unwrap() {
-        match ev {
-            ReadEvent::Doc(d) => docs.push(*d),
-            ReadEvent::Problem(p) => problems.push(p),
-            ReadEvent::Skipped(s) => panic!("unexpected skip {s}"),
-        }
-    }
-    (docs, problems)
+    common::read_all(&input(path), opts)
 }
 
 #[test]
