@@ -2,13 +2,17 @@
 //! pipeline's corpus-wide pass compares.
 //!
 //! Today that is exact dedup ([`ExactDedup`]): two documents are duplicates when their texts
-//! are equal after [`normalize_for_hash`] (case, whitespace and punctuation ignored). MinHash
-//! near-duplicate detection will live here too.
+//! are equal after [`normalize_for_hash`] (case, whitespace and punctuation ignored).
+//!
+//! [`minhash`] is near-duplicate detection, bit-identical to datatrove's MinHash dedup with
+//! FineWeb's configuration: signatures, their files and the later stages' logic.
 //!
 //! Which copy survives (the first in input order) is decided by the pipeline's runner, not
 //! here: a [`CorpusStep`] only maps a document to a key.
 
 #![warn(missing_docs)]
+
+pub mod minhash;
 
 use std::cell::RefCell;
 use thresher_core::{CorpusKey, CorpusStep, Document};

@@ -1,0 +1,741 @@
+//! The on-disk formats of the MinHash stages.
+//!
+//! Every file is framed the same way, so that a truncated, corrupt or foreign file is a clear
+//! error naming it instead of silently wrong dedup:
+//!
+//! ```text
+//! header, 48 bytes:
+//!   0  magic "THMH"
+//!   4  kind (u8): b'S' signatures, b'P' duplicate pairs, b'D' decisions
+//!   5  format version (u8) = 1
+//!   6  2 zero bytes
+//!   8  n_grams, num_buckets, hashes_per_bucket, seed (4 × u32): the MinhashConfig
+//!  24  shard (u32; u32::MAX when the file is not about one shard)
+//!  28  bucket (u32; u32::MAX when the file is not about one bucket)
+//!  32  record size in bytes (u32)
+//!  36  12 zero bytes
+//! records, count × record size bytes
+//! trailer, 24 bytes:
+//!   count (u64), xxh3-64 of header and records (u64), end magic "THMH-END"
+//! ```
+//!
+//! All integers are little-endian. Readers check the magic, kind, version, configuration and
+//! record size against what they expect, and that the file length matches the trailer's count
+//! before reading any record; the checksum is checked when the last record has been read.
+//! Writers write to a temporary file in the destination folder, fsync it and rename it into
+//! place, so a file either is complete or does not exist.
+//!
+//! | kind | one file per | record |
+//! |---|---|---|
+//! | signatures | shard and bucket | the bucket's `hashes_per_bucket` hashes (u64 each), then the document's index in its shard (u32); sorted by hashes, then index |
+//! | duplicate pairs | bucket | shard and index of the earlier document, then of the later one (4 × u32), in merge order |
+//! | decisions | shard | index, cluster id, cluster size, removed (0 or 1) (4 × u32), sorted by index; only documents in a cluster |
+
+use super::{MinhashConfig, MinhashError};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::Xxh3;
+
+const MAGIC: &[u8; 4] = b"THMH";
+const END_MAGIC: &[u8; 8] = b"THMH-END";
+const VERSION: u8 = 1;
+const HEADER_LEN: u64 = 48;
+const TRAILER_LEN: u64 = 24;
+/// Marks a header field that does not apply to the file.
+pub const NONE: u32 = u32::MAX;
+
+/// The path of the signature file of `shard` for `bucket` under `dir`:
+/// `dir/bucket_BBB/SSSSS.minhash.sig` (datatrove's layout).
+pub fn signature_path(dir: &Path, bucket: usize, shard: u32) -> PathBuf {
+    dir.join(format!("bucket_{bucket:03}"))
+        .join(format!("{shard:05}.minhash.sig"))
+}
+
+/// The path of the duplicate-pair file of `bucket` under `dir`: `dir/BBBBB.minhash.dups`.
+pub fn pairs_path(dir: &Path, bucket: usize) -> PathBuf {
+    dir.join(format!("{bucket:05}.minhash.dups"))
+}
+
+/// The path of the decisions file of `shard` under `dir`: `dir/SSSSS.minhash.decisions`.
+pub fn decisions_path(dir: &Path, shard: u32) -> PathBuf {
+    dir.join(format!("{shard:05}.minhash.decisions"))
+}
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// One bucket of one shard's signatures.
+    Signatures,
+    /// One bucket's duplicate pairs.
+    Pairs,
+    /// One shard's cluster decisions.
+    Decisions,
+}
+
+impl FileKind {
+    fn byte(self) -> u8 {
+        match self {
+            FileKind::Signatures => b'S',
+            FileKind::Pairs => b'P',
+            FileKind::Decisions => b'D',
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            FileKind::Signatures => "signature",
+            FileKind::Pairs => "duplicate-pair",
+            FileKind::Decisions => "decisions",
+        }
+    }
+}
+
+/// The header of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// What the file holds.
+    pub kind: FileKind,
+    /// The configuration the data was made with.
+    pub config: MinhashConfig,
+    /// The shard, or [`NONE`].
+    pub shard: u32,
+    /// The bucket, or [`NONE`].
+    pub bucket: u32,
+    /// Bytes per record.
+    pub record_size: u32,
+}
+
+impl Header {
+    fn encode(&self) -> [u8; HEADER_LEN as usize] {
+        let mut h = [0u8; HEADER_LEN as usize];
+        h[..4].copy_from_slice(MAGIC);
+        h[4] = self.kind.byte();
+        h[5] = VERSION;
+        let c = &self.config;
+        // validate() bounds every value by u32 (n_grams) or by MAX_HASHES.
+        let fields = [
+            c.n_grams as u32,
+            c.num_buckets as u32,
+            c.hashes_per_bucket as u32,
+            c.seed,
+            self.shard,
+            self.bucket,
+            self.record_size,
+        ];
+        for (i, v) in fields.iter().enumerate() {
+            h[8 + 4 * i..12 + 4 * i].copy_from_slice(&v.to_le_bytes());
+        }
+        h
+    }
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    let mut v = [0u8; 4];
+    v.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(v)
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    let mut v = [0u8; 8];
+    v.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(v)
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> MinhashError + '_ {
+    move |source| MinhashError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn corrupt(path: &Path, reason: impl Into<String>) -> MinhashError {
+    MinhashError::Corrupt {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+fn mismatch(path: &Path, reason: impl Into<String>) -> MinhashError {
+    MinhashError::Mismatch {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Writes one framed file atomically: records go to a temporary file next to `path`, which
+/// [`FramedWriter::finish`] completes and renames into place. Dropped unfinished, the
+/// temporary file is removed and `path` is untouched.
+pub(crate) struct FramedWriter {
+    path: PathBuf,
+    out: BufWriter<tempfile::NamedTempFile>,
+    hasher: Xxh3,
+    count: u64,
+    record_size: usize,
+}
+
+impl FramedWriter {
+    pub(crate) fn create(path: &Path, header: Header) -> Result<FramedWriter, MinhashError> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".tmp-minhash-")
+            .tempfile_in(dir)
+            .map_err(io_err(path))?;
+        let mut w = FramedWriter {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(1 << 16, tmp),
+            hasher: Xxh3::new(),
+            count: 0,
+            record_size: header.record_size as usize,
+        };
+        let h = header.encode();
+        w.hasher.update(&h);
+        w.out.write_all(&h).map_err(io_err(path))?;
+        Ok(w)
+    }
+
+    pub(crate) fn write_record(&mut self, record: &[u8]) -> Result<(), MinhashError> {
+        debug_assert_eq!(record.len(), self.record_size);
+        self.hasher.update(record);
+        self.count += 1;
+        self.out.write_all(record).map_err(io_err(&self.path))
+    }
+
+    /// Completes the file; returns the number of records.
+    pub(crate) fn finish(mut self) -> Result<u64, MinhashError> {
+        let mut trailer = [0u8; TRAILER_LEN as usize];
+        trailer[..8].copy_from_slice(&self.count.to_le_bytes());
+        trailer[8..16].copy_from_slice(&self.hasher.digest().to_le_bytes());
+        trailer[16..].copy_from_slice(END_MAGIC);
+        let path = self.path;
+        self.out.write_all(&trailer).map_err(io_err(&path))?;
+        let tmp = self.out.into_inner().map_err(|e| MinhashError::Io {
+            path: path.clone(),
+            source: e.into_error(),
+        })?;
+        tmp.as_file().sync_all().map_err(io_err(&path))?;
+        tmp.persist(&path).map_err(|e| MinhashError::Io {
+            path: path.clone(),
+            source: e.error,
+        })?;
+        Ok(self.count)
+    }
+}
+
+/// Reads one framed file record by record, checking everything it can before the first
+/// record and the checksum after the last.
+pub(crate) struct FramedReader {
+    path: PathBuf,
+    input: BufReader<File>,
+    hasher: Xxh3,
+    header: Header,
+    count: u64,
+    remaining: u64,
+    checksum: u64,
+    record: Vec<u8>,
+}
+
+impl FramedReader {
+    /// Opens `path`, which must be a `kind` file made with `config` whose records are
+    /// `record_size` bytes.
+    pub(crate) fn open(
+        path: &Path,
+        kind: FileKind,
+        config: &MinhashConfig,
+        record_size: u32,
+    ) -> Result<FramedReader, MinhashError> {
+        let mut file = File::open(path).map_err(io_err(path))?;
+        let len = file.metadata().map_err(io_err(path))?.len();
+        let what = kind.name();
+        if len < HEADER_LEN + TRAILER_LEN {
+            return Err(corrupt(
+                path,
+                format!("truncated {what} file: {len} bytes, shorter than its header and trailer"),
+            ));
+        }
+        let mut h = [0u8; HEADER_LEN as usize];
+        file.read_exact(&mut h).map_err(io_err(path))?;
+        if &h[..4] != MAGIC {
+            return Err(corrupt(path, format!("not a thresher MinHash {what} file")));
+        }
+        if h[4] != kind.byte() {
+            return Err(corrupt(
+                path,
+                format!("expected a {what} file, found kind {:?}", h[4] as char),
+            ));
+        }
+        if h[5] != VERSION {
+            return Err(corrupt(
+                path,
+                format!("format version {} (this build reads {VERSION})", h[5]),
+            ));
+        }
+        let found = MinhashConfig {
+            n_grams: u32_at(&h, 8) as usize,
+            num_buckets: u32_at(&h, 12) as usize,
+            hashes_per_bucket: u32_at(&h, 16) as usize,
+            seed: u32_at(&h, 20),
+        };
+        if found != *config {
+            return Err(mismatch(
+                path,
+                format!("made with {found:?}, expected {config:?}"),
+            ));
+        }
+        let header = Header {
+            kind,
+            config: found,
+            shard: u32_at(&h, 24),
+            bucket: u32_at(&h, 28),
+            record_size: u32_at(&h, 32),
+        };
+        if header.record_size != record_size {
+            return Err(corrupt(
+                path,
+                format!("record size {}, expected {record_size}", header.record_size),
+            ));
+        }
+        let body = len - HEADER_LEN - TRAILER_LEN;
+        let mut t = [0u8; TRAILER_LEN as usize];
+        file.seek(SeekFrom::End(-(TRAILER_LEN as i64)))
+            .and_then(|_| file.read_exact(&mut t))
+            .map_err(io_err(path))?;
+        let count = u64_at(&t, 0);
+        if &t[16..] != END_MAGIC || count.checked_mul(u64::from(record_size)) != Some(body) {
+            return Err(corrupt(
+                path,
+                format!("truncated or damaged {what} file ({len} bytes; its trailer is missing or does not match its length)"),
+            ));
+        }
+        file.seek(SeekFrom::Start(HEADER_LEN))
+            .map_err(io_err(path))?;
+        let mut hasher = Xxh3::new();
+        hasher.update(&h);
+        Ok(FramedReader {
+            path: path.to_path_buf(),
+            input: BufReader::with_capacity(1 << 16, file),
+            hasher,
+            header,
+            count,
+            remaining: count,
+            checksum: u64_at(&t, 8),
+            record: vec![0; record_size as usize],
+        })
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        &self.header
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Number of records in the file.
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The next record, or `None` after the last one (once the checksum has been verified).
+    pub(crate) fn next_record(&mut self) -> Result<Option<&[u8]>, MinhashError> {
+        if self.remaining == 0 {
+            return Ok(None);
+        }
+        self.input
+            .read_exact(&mut self.record)
+            .map_err(io_err(&self.path))?;
+        self.hasher.update(&self.record);
+        self.remaining -= 1;
+        if self.remaining == 0 && self.hasher.digest() != self.checksum {
+            return Err(corrupt(
+                &self.path,
+                format!(
+                    "{} file is corrupt (checksum mismatch)",
+                    self.header.kind.name()
+                ),
+            ));
+        }
+        Ok(Some(&self.record))
+    }
+
+    pub(crate) fn corrupt(&self, reason: impl Into<String>) -> MinhashError {
+        corrupt(&self.path, reason)
+    }
+}
+
+/// Reads a signature file (one bucket of one shard) in its sorted order.
+pub struct SignatureReader {
+    inner: FramedReader,
+    hashes: Vec<u64>,
+    doc: u32,
+    started: bool,
+}
+
+impl SignatureReader {
+    /// Opens a signature file made with `config`.
+    pub fn open(path: &Path, config: &MinhashConfig) -> Result<SignatureReader, MinhashError> {
+        let hpb = config.hashes_per_bucket;
+        let record_size = u32::try_from(hpb * 8 + 4)
+            .map_err(|_| MinhashError::InvalidConfig("hashes_per_bucket is too large".into()))?;
+        let inner = FramedReader::open(path, FileKind::Signatures, config, record_size)?;
+        if inner.header.bucket as usize >= config.num_buckets {
+            return Err(inner.corrupt(format!("bucket {} out of range", inner.header.bucket)));
+        }
+        Ok(SignatureReader {
+            inner,
+            hashes: vec![0; hpb],
+            doc: 0,
+            started: false,
+        })
+    }
+
+    /// The shard the file belongs to.
+    pub fn shard(&self) -> u32 {
+        self.inner.header().shard
+    }
+
+    /// The bucket the file holds.
+    pub fn bucket(&self) -> usize {
+        self.inner.header().bucket as usize
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        self.inner.path()
+    }
+
+    /// Number of signatures in the file.
+    pub fn len(&self) -> u64 {
+        self.inner.count()
+    }
+
+    /// Whether the file holds no signature.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Moves to the next record; `false` after the last. Records out of order are an error.
+    pub fn advance(&mut self) -> Result<bool, MinhashError> {
+        let hpb = self.hashes.len();
+        let Some(rec) = self.inner.next_record()? else {
+            return Ok(false);
+        };
+        let prev_doc = self.doc;
+        let mut order = std::cmp::Ordering::Equal;
+        for (i, h) in self.hashes.iter_mut().enumerate() {
+            let v = u64_at(rec, 8 * i);
+            if order == std::cmp::Ordering::Equal {
+                order = (*h).cmp(&v);
+            }
+            *h = v;
+        }
+        self.doc = u32_at(rec, 8 * hpb);
+        if order == std::cmp::Ordering::Equal {
+            order = prev_doc.cmp(&self.doc);
+        }
+        if self.started && order != std::cmp::Ordering::Less {
+            return Err(self.inner.corrupt(
+                "signature records are not sorted (file damaged or not written by thresher)",
+            ));
+        }
+        self.started = true;
+        Ok(true)
+    }
+
+    /// The current record's hashes (valid after [`SignatureReader::advance`] returned `true`).
+    pub fn hashes(&self) -> &[u64] {
+        &self.hashes
+    }
+
+    /// The current record's document index in its shard.
+    pub fn doc(&self) -> u32 {
+        self.doc
+    }
+}
+
+/// Two documents with equal hashes in one bucket: `(shard, doc)` of each, the earlier one (in
+/// the bucket's sorted order) first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DuplicatePair {
+    /// The earlier document.
+    pub a: (u32, u32),
+    /// The later document.
+    pub b: (u32, u32),
+}
+
+const PAIR_SIZE: u32 = 16;
+
+/// Writes a duplicate-pair file.
+pub(crate) struct PairsWriter(FramedWriter);
+
+impl PairsWriter {
+    pub(crate) fn create(
+        path: &Path,
+        config: &MinhashConfig,
+        bucket: usize,
+    ) -> Result<PairsWriter, MinhashError> {
+        let header = Header {
+            kind: FileKind::Pairs,
+            config: *config,
+            shard: NONE,
+            bucket: bucket as u32,
+            record_size: PAIR_SIZE,
+        };
+        Ok(PairsWriter(FramedWriter::create(path, header)?))
+    }
+
+    pub(crate) fn write(&mut self, p: &DuplicatePair) -> Result<(), MinhashError> {
+        let mut rec = [0u8; PAIR_SIZE as usize];
+        for (i, v) in [p.a.0, p.a.1, p.b.0, p.b.1].iter().enumerate() {
+            rec[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        self.0.write_record(&rec)
+    }
+
+    pub(crate) fn finish(self) -> Result<u64, MinhashError> {
+        self.0.finish()
+    }
+}
+
+/// Reads a duplicate-pair file.
+pub struct PairsReader(FramedReader);
+
+impl PairsReader {
+    /// Opens a duplicate-pair file made with `config`.
+    pub fn open(path: &Path, config: &MinhashConfig) -> Result<PairsReader, MinhashError> {
+        let inner = FramedReader::open(path, FileKind::Pairs, config, PAIR_SIZE)?;
+        if inner.header.bucket as usize >= config.num_buckets {
+            return Err(inner.corrupt(format!("bucket {} out of range", inner.header.bucket)));
+        }
+        Ok(PairsReader(inner))
+    }
+
+    /// The bucket the pairs were found in.
+    pub fn bucket(&self) -> usize {
+        self.0.header().bucket as usize
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Number of pairs in the file.
+    pub fn len(&self) -> u64 {
+        self.0.count()
+    }
+
+    /// Whether the file holds no pair.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The next pair, or `None` after the last.
+    pub fn next_pair(&mut self) -> Result<Option<DuplicatePair>, MinhashError> {
+        Ok(self.0.next_record()?.map(|r| DuplicatePair {
+            a: (u32_at(r, 0), u32_at(r, 4)),
+            b: (u32_at(r, 8), u32_at(r, 12)),
+        }))
+    }
+}
+
+/// What stage 3 decided for one document that is in a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClusterEntry {
+    /// The document's index in its shard.
+    pub doc: u32,
+    /// The cluster's id (numbered from 0 over all shards).
+    pub cluster: u32,
+    /// How many documents the cluster has.
+    pub cluster_size: u32,
+    /// Whether the document is dropped (every member of a cluster but one).
+    pub removed: bool,
+}
+
+const DECISION_SIZE: u32 = 16;
+
+/// Writes a shard's decisions file; entries must come in increasing document order.
+pub(crate) fn write_decisions(
+    path: &Path,
+    config: &MinhashConfig,
+    shard: u32,
+    entries: &[ClusterEntry],
+) -> Result<u64, MinhashError> {
+    let header = Header {
+        kind: FileKind::Decisions,
+        config: *config,
+        shard,
+        bucket: NONE,
+        record_size: DECISION_SIZE,
+    };
+    let mut w = FramedWriter::create(path, header)?;
+    for e in entries {
+        let mut rec = [0u8; DECISION_SIZE as usize];
+        let fields = [e.doc, e.cluster, e.cluster_size, u32::from(e.removed)];
+        for (i, v) in fields.iter().enumerate() {
+            rec[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        w.write_record(&rec)?;
+    }
+    w.finish()
+}
+
+/// Reads a shard's decisions file; returns its shard and entries (in document order).
+pub(crate) fn read_decisions(
+    path: &Path,
+    config: &MinhashConfig,
+) -> Result<(u32, Vec<ClusterEntry>), MinhashError> {
+    let mut r = FramedReader::open(path, FileKind::Decisions, config, DECISION_SIZE)?;
+    let shard = r.header().shard;
+    let mut entries: Vec<ClusterEntry> = Vec::new();
+    while let Some(rec) = r.next_record()? {
+        let removed = match u32_at(rec, 12) {
+            0 => false,
+            1 => true,
+            other => return Err(r.corrupt(format!("bad removed flag {other}"))),
+        };
+        let e = ClusterEntry {
+            doc: u32_at(rec, 0),
+            cluster: u32_at(rec, 4),
+            cluster_size: u32_at(rec, 8),
+            removed,
+        };
+        if entries.last().is_some_and(|p| p.doc >= e.doc) {
+            return Err(r.corrupt("decisions are not in document order"));
+        }
+        entries.push(e);
+    }
+    Ok((shard, entries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> MinhashConfig {
+        MinhashConfig::default()
+    }
+
+    fn sample(dir: &Path) -> PathBuf {
+        let path = pairs_path(dir, 3);
+        let mut w = PairsWriter::create(&path, &cfg(), 3).unwrap();
+        for i in 0..100u32 {
+            w.write(&DuplicatePair {
+                a: (0, i),
+                b: (1, i + 1),
+            })
+            .unwrap();
+        }
+        assert_eq!(w.finish().unwrap(), 100);
+        path
+    }
+
+    fn read_all(path: &Path) -> Result<Vec<DuplicatePair>, MinhashError> {
+        let mut r = PairsReader::open(path, &cfg())?;
+        let mut v = Vec::new();
+        while let Some(p) = r.next_pair()? {
+            v.push(p);
+        }
+        Ok(v)
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sample(dir.path());
+        let pairs = read_all(&path).unwrap();
+        assert_eq!(pairs.len(), 100);
+        assert_eq!(
+            pairs[7],
+            DuplicatePair {
+                a: (0, 7),
+                b: (1, 8)
+            }
+        );
+        assert_eq!(PairsReader::open(&path, &cfg()).unwrap().bucket(), 3);
+        // Only the finished file is left: no temporary files.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn truncation_and_corruption_are_errors_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sample(dir.path());
+        let good = std::fs::read(&path).unwrap();
+        let name = path.display().to_string();
+        for cut in [0, 10, 48, 100, good.len() - 1] {
+            std::fs::write(&path, &good[..cut]).unwrap();
+            let err = read_all(&path).unwrap_err().to_string();
+            assert!(
+                err.contains(&name) && err.contains("truncated"),
+                "{cut}: {err}"
+            );
+        }
+        let mut bad = good.clone();
+        bad[200] ^= 1;
+        std::fs::write(&path, &bad).unwrap();
+        let err = read_all(&path).unwrap_err().to_string();
+        assert!(err.contains(&name) && err.contains("checksum"), "{err}");
+        let mut bad = good.clone();
+        bad[0] = b'X';
+        std::fs::write(&path, &bad).unwrap();
+        assert!(read_all(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("not a thresher"));
+        std::fs::write(&path, &good).unwrap();
+        let other = MinhashConfig { seed: 2, ..cfg() };
+        let err = PairsReader::open(&path, &other).err().unwrap();
+        assert!(matches!(err, MinhashError::Mismatch { .. }), "{err}");
+        let err = SignatureReader::open(&path, &cfg())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("expected a signature file"), "{err}");
+        let missing = dir.path().join("nope.dups");
+        assert!(matches!(read_all(&missing), Err(MinhashError::Io { .. })));
+    }
+
+    #[test]
+    fn unfinished_writer_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = pairs_path(dir.path(), 0);
+        let mut w = PairsWriter::create(&path, &cfg(), 0).unwrap();
+        w.write(&DuplicatePair {
+            a: (0, 0),
+            b: (0, 1),
+        })
+        .unwrap();
+        drop(w);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn decisions_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = decisions_path(dir.path(), 4);
+        let entries = [
+            ClusterEntry {
+                doc: 1,
+                cluster: 0,
+                cluster_size: 2,
+                removed: false,
+            },
+            ClusterEntry {
+                doc: 9,
+                cluster: 0,
+                cluster_size: 2,
+                removed: true,
+            },
+        ];
+        write_decisions(&path, &cfg(), 4, &entries).unwrap();
+        assert_eq!(
+            read_decisions(&path, &cfg()).unwrap(),
+            (4, entries.to_vec())
+        );
+    }
+}
