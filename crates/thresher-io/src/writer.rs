@@ -335,6 +335,19 @@ impl ShardWriter {
         self.write_value(doc.to_json(), Some((dropped_by, reason)))
     }
 
+    /// Writes any JSON object as one line (reports such as `thresher filter --decisions`).
+    /// JSON-lines formats only: a Parquet shard has the document schema, so this is an error
+    /// there.
+    pub fn write_record(&mut self, value: Value) -> Result<(), IoError> {
+        if self.format == OutputFormat::Parquet {
+            return Err(IoError::Input(format!(
+                "{}: this output is JSON lines only; use .jsonl, .jsonl.gz or .jsonl.zst",
+                self.final_path.display()
+            )));
+        }
+        self.write_value(value, None)
+    }
+
     fn write_value(
         &mut self,
         mut value: Value,

@@ -126,6 +126,21 @@ pub enum StepConfig {
     Length(LengthConfig),
     /// Exact duplicate removal by normalised-text hash (a corpus-wide pass).
     ExactDedup(ExactDedupConfig),
+    /// datatrove's URL filter: blocklisted domains, URLs and words in the document's URL.
+    UrlFilter(thresher_quality::UrlFilterOptions),
+    /// datatrove's `GopherRepetitionFilter`.
+    GopherRepetition(thresher_quality::GopherRepetitionOptions),
+    /// datatrove's `GopherQualityFilter`.
+    GopherQuality(thresher_quality::GopherQualityOptions),
+    /// datatrove's `C4QualityFilter` (removes lines, then decides).
+    C4Quality(thresher_quality::C4QualityOptions),
+    /// datatrove's `FineWebQualityFilter`.
+    #[serde(rename = "fineweb_quality")]
+    FineWebQuality(thresher_quality::FineWebQualityOptions),
+    /// datatrove's `C4BadWordsFilter` (language from the document's `metadata.language`).
+    C4Badwords(thresher_quality::C4BadWordsOptions),
+    /// datatrove's `PIIFormatter`: e-mail addresses and public IP addresses replaced.
+    Pii(thresher_quality::PiiOptions),
 }
 
 impl StepConfig {
@@ -136,6 +151,13 @@ impl StepConfig {
             StepConfig::Langid(_) => "langid",
             StepConfig::Length(_) => "length",
             StepConfig::ExactDedup(_) => "exact_dedup",
+            StepConfig::UrlFilter(_) => "url_filter",
+            StepConfig::GopherRepetition(_) => "gopher_repetition",
+            StepConfig::GopherQuality(_) => "gopher_quality",
+            StepConfig::C4Quality(_) => "c4_quality",
+            StepConfig::FineWebQuality(_) => "fineweb_quality",
+            StepConfig::C4Badwords(_) => "c4_badwords",
+            StepConfig::Pii(_) => "pii",
         }
     }
 }
@@ -304,5 +326,40 @@ mod tests {
             PipelineConfig::from_toml("[[steps]]\ntype = \"length\"\nmin_wrods = 3\n").unwrap_err();
         assert!(err.to_string().contains("min_wrods"), "{err}");
         assert!(PipelineConfig::from_toml("[[steps]]\ntype = \"nope\"\n").is_err());
+        let err =
+            PipelineConfig::from_toml("[[steps]]\ntype = \"gopher_quality\"\nmin_doc_wrods = 3\n")
+                .unwrap_err();
+        assert!(err.to_string().contains("min_doc_wrods"), "{err}");
+    }
+
+    #[test]
+    fn quality_thresholds_are_overridable_and_false_switches_a_check_off() {
+        let cfg = PipelineConfig::from_toml(
+            r#"
+            [[steps]]
+            type = "gopher_quality"
+            min_doc_words = 20
+            max_doc_words = false
+            [[steps]]
+            type = "c4_quality"
+            filter_no_terminal_punct = false
+            [[steps]]
+            type = "fineweb_quality"
+            line_punct_thr = 0.2
+            "#,
+        )
+        .unwrap();
+        let StepConfig::GopherQuality(g) = &cfg.steps[0] else {
+            panic!("{:?}", cfg.steps[0])
+        };
+        assert_eq!(g.min_doc_words, Some(20));
+        assert_eq!(g.max_doc_words, None);
+        assert_eq!(
+            g.min_avg_word_length,
+            thresher_quality::GopherQualityOptions::default().min_avg_word_length
+        );
+        assert_eq!(cfg.steps[2].name(), "fineweb_quality");
+        let again = PipelineConfig::from_toml(&cfg.to_toml()).unwrap();
+        assert_eq!(again, cfg);
     }
 }

@@ -13,11 +13,13 @@ mod process;
 pub mod rank;
 pub mod report;
 pub mod runner;
+pub mod single_file;
 mod steps;
 
 pub use config::PipelineConfig;
 pub use pipeline::Pipeline;
-pub use runner::{extract_to_file, run, RunOptions, RunReport};
+pub use runner::{run, RunOptions, RunReport};
+pub use single_file::{decisions_to_file, extract_to_file, filter_to_file, rejects_path_beside};
 
 /// A failure of the run itself (as opposed to a bad record, which is counted and skipped).
 #[derive(Debug, thiserror::Error)]

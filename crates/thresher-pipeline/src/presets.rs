@@ -7,6 +7,7 @@ use crate::config::PipelineConfig;
 pub const PRESETS: &[(&str, &str)] = &[
     ("default", include_str!("../presets/default.toml")),
     ("extract", include_str!("../presets/extract.toml")),
+    ("fineweb", include_str!("../presets/fineweb.toml")),
 ];
 
 /// The TOML text of a preset.

@@ -57,7 +57,7 @@ pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError>
         .map_err(|e| RunError::Config(format!("cannot start {n} threads: {e}")))
 }
 
-fn io_err(path: &Path, e: std::io::Error) -> RunError {
+pub(crate) fn io_err(path: &Path, e: std::io::Error) -> RunError {
     RunError::Io(thresher_io::IoError::io(path, e))
 }
 
@@ -243,7 +243,7 @@ fn input_id(input: &Input) -> InputId {
 }
 
 /// Total on-disk size of an input (for progress and bytes-read stats).
-fn input_size(input: &Input) -> u64 {
+pub(crate) fn input_size(input: &Input) -> u64 {
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     if input.members.is_empty() {
         size(&input.path)
@@ -709,70 +709,4 @@ fn remove_stale_temps(ctx_paths: &[PathBuf]) {
             }
         }
     }
-}
-
-/// `thresher extract`: extraction alone, every page (with its text, possibly empty) to one
-/// file, in input order.
-pub fn extract_to_file(
-    inputs: &[String],
-    step: Box<dyn thresher_core::Step>,
-    out: &Path,
-    threads: usize,
-    quiet: bool,
-) -> Result<RunReport, RunError> {
-    let started = Instant::now();
-    let format = OutputFormat::from_path(out).unwrap_or(OutputFormat::Jsonl);
-    let shards = thresher_io::discover(inputs)?;
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
-    }
-    let pool = thread_pool(threads)?;
-    let steps = vec![step];
-    let mut writer = ShardWriter::create(out, format)?;
-    let total_bytes: u64 = shards.iter().map(|s| input_size(&s.input)).sum();
-    let view = ProgressView::new(total_bytes, quiet);
-    let mut stats = Stats::default();
-    struct All<'w> {
-        w: &'w mut ShardWriter,
-        n: u64,
-    }
-    impl Sink for All<'_> {
-        fn accept(&mut self, o: Outcome, _: &[&str]) -> Result<(), RunError> {
-            self.w.write(&o.doc)?;
-            self.n += 1;
-            Ok(())
-        }
-    }
-    let read_opts = ReadOptions::default();
-    for shard in &shards {
-        stats.bytes_read += input_size(&shard.input);
-        let events = thresher_io::open(&shard.input, &read_opts)?;
-        let observer = view.shard(input_size(&shard.input));
-        let mut sink = All {
-            w: &mut writer,
-            n: 0,
-        };
-        process::stream(
-            events, &steps, None, &mut sink, &mut stats, &observer, &pool,
-        )?;
-        stats.docs_written += sink.n;
-        observer.done();
-    }
-    writer.finish()?;
-    view.finish();
-    Ok(Report {
-        pipeline: "extract".into(),
-        steps: vec![steps[0].name().to_string()],
-        out_dir: out.to_path_buf(),
-        rank: 0,
-        world_size: 1,
-        threads: pool.current_num_threads(),
-        shards_total: shards.len(),
-        shards_this_rank: shards.len(),
-        shards_resumed: 0,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        docs_read_now: stats.docs_read,
-        bytes_read_now: stats.bytes_read,
-        stats,
-    })
 }

@@ -3,6 +3,7 @@
 use crate::config::StepConfig;
 use crate::pipeline::Built;
 use crate::RunError;
+use thresher_quality::FilterStep;
 
 fn step_err(name: &str, e: impl std::fmt::Display) -> RunError {
     RunError::Step {
@@ -48,5 +49,28 @@ pub fn build(cfg: &StepConfig) -> Result<Built, RunError> {
             Built::Local(Box::new(thresher_text::LengthFilter::new(opts)))
         }
         StepConfig::ExactDedup(_) => Built::Corpus(Box::new(thresher_dedup::ExactDedup::new())),
+        StepConfig::UrlFilter(o) => {
+            Built::Local(Box::new(thresher_quality::UrlFilter::new(o.clone())))
+        }
+        StepConfig::GopherRepetition(o) => Built::Local(Box::new(FilterStep::new(
+            thresher_quality::GopherRepetition::new(o.clone()).map_err(|e| step_err(name, e))?,
+        ))),
+        StepConfig::GopherQuality(o) => Built::Local(Box::new(FilterStep::new(
+            thresher_quality::GopherQuality::new(o.clone()).map_err(|e| step_err(name, e))?,
+        ))),
+        StepConfig::C4Quality(o) => Built::Local(Box::new(FilterStep::new(
+            thresher_quality::C4Quality::new(o.clone())
+                .map_err(|e| step_err(name, e))?
+                .with_name(name),
+        ))),
+        StepConfig::FineWebQuality(o) => Built::Local(Box::new(FilterStep::new(
+            thresher_quality::FineWebQuality::new(o.clone()).map_err(|e| step_err(name, e))?,
+        ))),
+        StepConfig::C4Badwords(o) => Built::Local(Box::new(FilterStep::new(
+            thresher_quality::C4BadWords::new(o.clone()),
+        ))),
+        StepConfig::Pii(o) => {
+            Built::Local(Box::new(thresher_quality::PiiFormatter::new(o.clone())))
+        }
     })
 }

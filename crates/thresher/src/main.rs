@@ -23,6 +23,10 @@ enum Command {
     Run(RunArgs),
     /// Extraction alone: one `{id, text, metadata}` object per page into one file.
     Extract(ExtractArgs),
+    /// Text filters alone over JSONL/Parquet documents: kept ones to OUT, rejected ones beside
+    /// it; or, with --decisions, every filter's decision per document (datatrove's oracle
+    /// format).
+    Filter(FilterArgs),
     /// List the built-in pipelines, or print one as TOML.
     Presets {
         /// Print this preset's TOML.
@@ -87,11 +91,42 @@ struct ExtractArgs {
     common: Common,
 }
 
+#[derive(Args)]
+struct FilterArgs {
+    /// Pipeline file (TOML) whose per-document text steps to run. A first input ending in
+    /// `.toml` is taken as the pipeline file too.
+    #[arg(long, conflicts_with = "preset")]
+    pipeline: Option<PathBuf>,
+    /// Built-in pipeline whose per-document text steps to run (default: fineweb).
+    #[arg(long)]
+    preset: Option<String>,
+    /// Inputs: JSONL (.jsonl, .gz, .zst) or Parquet files, folders, globs, @list files.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Output file: .jsonl, .jsonl.gz, .jsonl.zst or .parquet. Rejects go beside it
+    /// (`OUT.rejects.jsonl.zst`).
+    #[arg(long, short)]
+    output: PathBuf,
+    /// Do not write rejected documents.
+    #[arg(long)]
+    no_rejects: bool,
+    /// Write each document's decision by every datatrove filter and by the FineWeb chain
+    /// instead of filtering (`id`, `n_words`, `filters.<name>`, `fineweb_chain`).
+    #[arg(long, conflicts_with_all = ["pipeline", "preset", "no_rejects"])]
+    decisions: bool,
+    /// Language of the word tokenizer for --decisions (datatrove code).
+    #[arg(long, default_value = "en", requires = "decisions")]
+    language: String,
+    #[command(flatten)]
+    common: Common,
+}
+
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => cmd_run(a),
         Command::Extract(a) => cmd_extract(a),
+        Command::Filter(a) => cmd_filter(a),
         Command::Presets { name } => cmd_presets(name),
     };
     if let Err(e) = result {
@@ -118,21 +153,7 @@ fn error_chain(e: &anyhow::Error) -> String {
 }
 
 fn cmd_run(a: RunArgs) -> Result<()> {
-    let mut cfg: PipelineConfig = match (&a.pipeline, &a.preset) {
-        (Some(path), _) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading pipeline file {}", path.display()))?;
-            PipelineConfig::from_toml(&text)
-                .with_context(|| format!("pipeline file {}", path.display()))?
-        }
-        (None, name) => {
-            let name = name.as_deref().unwrap_or("default");
-            match presets::preset(name) {
-                Some(c) => c,
-                None => bail!("unknown preset `{name}`; `thresher presets` lists them"),
-            }
-        }
-    };
+    let mut cfg = load_pipeline(a.pipeline.as_deref(), a.preset.as_deref(), "default")?;
     if !a.input.is_empty() {
         cfg.input.paths = a.input.clone();
     }
@@ -203,6 +224,90 @@ fn cmd_extract(a: ExtractArgs) -> Result<()> {
         println!("output: {}", a.output.display());
     }
     Ok(())
+}
+
+fn cmd_filter(mut a: FilterArgs) -> Result<()> {
+    if a.pipeline.is_none() && a.inputs.len() > 1 && a.inputs[0].ends_with(".toml") {
+        a.pipeline = Some(PathBuf::from(a.inputs.remove(0)));
+        if a.preset.is_some() {
+            bail!("give a pipeline file or --preset, not both");
+        }
+    }
+    if a.decisions {
+        let report = thresher_pipeline::decisions_to_file(
+            &a.inputs,
+            &a.language,
+            &a.output,
+            a.common.threads,
+            a.common.quiet,
+        )?;
+        if !a.common.quiet {
+            eprintln!(
+                "{} documents, decisions in {}",
+                report.stats.docs_read,
+                a.output.display()
+            );
+        }
+        return Ok(());
+    }
+    let cfg = load_pipeline(a.pipeline.as_deref(), a.preset.as_deref(), "fineweb")?;
+    let mut steps = Vec::new();
+    for step in &cfg.steps {
+        // The documents are text already, and corpus-wide steps need `thresher run`'s
+        // second pass: say so rather than skipping quietly.
+        if matches!(step, StepConfig::Extract(_)) || step.is_corpus_wide() {
+            if !a.common.quiet {
+                eprintln!(
+                    "thresher filter: skipping `{}` (not a per-document text step; `thresher run` runs it)",
+                    step.name()
+                );
+            }
+            continue;
+        }
+        steps.push(thresher_pipeline::pipeline::build_local_step(step)?);
+    }
+    let rejects = (!a.no_rejects).then(|| thresher_pipeline::rejects_path_beside(&a.output));
+    let report = thresher_pipeline::filter_to_file(
+        &a.inputs,
+        steps,
+        &a.output,
+        rejects.as_deref(),
+        a.common.threads,
+        a.common.quiet,
+    )?;
+    if !a.common.quiet {
+        print!("{}", report.summary_table());
+        match &rejects {
+            Some(r) => println!(
+                "output: {} (rejects in {})",
+                a.output.display(),
+                r.display()
+            ),
+            None => println!("output: {}", a.output.display()),
+        }
+    }
+    Ok(())
+}
+
+/// A pipeline file, or a preset (`default_preset` when neither is given).
+fn load_pipeline(
+    path: Option<&Path>,
+    preset: Option<&str>,
+    default_preset: &str,
+) -> Result<PipelineConfig> {
+    match (path, preset) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading pipeline file {}", path.display()))?;
+            PipelineConfig::from_toml(&text)
+                .with_context(|| format!("pipeline file {}", path.display()))
+        }
+        (None, name) => {
+            let name = name.unwrap_or(default_preset);
+            presets::preset(name)
+                .with_context(|| format!("unknown preset `{name}`; `thresher presets` lists them"))
+        }
+    }
 }
 
 fn cmd_presets(name: Option<String>) -> Result<()> {
