@@ -24,7 +24,15 @@ pub fn extract_to_file(
 ) -> Result<Report, RunError> {
     // Every page is written, even one the step would drop (an empty extraction): `extract`
     // reports what extraction gives, it does not filter.
-    run_to_files("extract", inputs, vec![step], out, Rejected::Kept, threads, quiet)
+    run_to_files(
+        "extract",
+        inputs,
+        vec![step],
+        out,
+        Rejected::Kept,
+        threads,
+        quiet,
+    )
 }
 
 /// `thresher filter`: documents through `steps`; kept ones to `out`, rejected ones (with
