@@ -19,7 +19,9 @@ mod steps;
 pub use config::PipelineConfig;
 pub use pipeline::Pipeline;
 pub use runner::{run, RunOptions, RunReport};
-pub use single_file::{decisions_to_file, extract_to_file, filter_to_file, rejects_path_beside};
+pub use single_file::{
+    decisions_to_file, extract_to_file, filter_to_file, rejects_path_beside, signatures_to_file,
+};
 
 /// A failure of the run itself (as opposed to a bad record, which is counted and skipped).
 #[derive(Debug, thiserror::Error)]

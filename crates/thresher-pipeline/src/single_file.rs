@@ -62,16 +62,65 @@ pub fn decisions_to_file(
     threads: usize,
     quiet: bool,
 ) -> Result<Report, RunError> {
+    let set = DecisionSet::datatrove_defaults(language).map_err(|e| RunError::Step {
+        step: "decisions".into(),
+        message: e.to_string(),
+    })?;
+    let steps: Vec<String> = set.names().map(str::to_string).collect();
+    records_to_file("decisions", steps, inputs, out, threads, quiet, |d| {
+        let rec = set.decide(&d.id, &d.text, d.metadata.language.as_deref());
+        serde_json::to_value(rec).unwrap_or(serde_json::Value::Null)
+    })
+}
+
+/// `thresher dedup minhash --signatures-only`: `{id, minhash_sig}` per document in input
+/// order, `minhash_sig` = `{n_shingles, sig}` (`sig`: one list of hashes per bucket) or `null`
+/// for a document with fewer words than a shingle has: the oracle's format.
+pub fn signatures_to_file(
+    inputs: &[String],
+    hasher: &thresher_dedup::minhash::MinHasher,
+    out: &Path,
+    threads: usize,
+    quiet: bool,
+) -> Result<Report, RunError> {
+    use serde_json::{json, Value};
+    records_to_file(
+        "minhash_signatures",
+        vec!["minhash".into()],
+        inputs,
+        out,
+        threads,
+        quiet,
+        |d| {
+            let sig = match hasher.signature(&d.text) {
+                Some(s) => json!({
+                    "n_shingles": s.n_shingles,
+                    "sig": s.buckets().map(|b| b.to_vec()).collect::<Vec<_>>(),
+                }),
+                None => Value::Null,
+            };
+            json!({"id": d.id, "minhash_sig": sig})
+        },
+    )
+}
+
+/// Streams every document of `inputs` through `record` (in parallel, batch by batch) and
+/// writes the records as JSON lines in input order, atomically, to `out`.
+fn records_to_file(
+    name: &str,
+    steps: Vec<String>,
+    inputs: &[String],
+    out: &Path,
+    threads: usize,
+    quiet: bool,
+    record: impl Fn(&thresher_core::Document) -> serde_json::Value + Sync,
+) -> Result<Report, RunError> {
     use crate::process::Observer;
     use rayon::prelude::*;
     use thresher_io::ReadEvent;
     const BATCH: usize = 256;
 
     let started = Instant::now();
-    let set = DecisionSet::datatrove_defaults(language).map_err(|e| RunError::Step {
-        step: "decisions".into(),
-        message: e.to_string(),
-    })?;
     let format = OutputFormat::from_path(out).unwrap_or(OutputFormat::Jsonl);
     let shards = thresher_io::discover(inputs)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -86,15 +135,8 @@ pub fn decisions_to_file(
     let flush = |batch: &mut Vec<thresher_core::Document>,
                  writer: &mut ShardWriter|
      -> Result<u64, RunError> {
-        let records: Vec<serde_json::Value> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|d| {
-                    let rec = set.decide(&d.id, &d.text, d.metadata.language.as_deref());
-                    serde_json::to_value(rec).unwrap_or(serde_json::Value::Null)
-                })
-                .collect()
-        });
+        let records: Vec<serde_json::Value> =
+            pool.install(|| batch.par_iter().map(&record).collect());
         let n = batch.len() as u64;
         batch.clear();
         for r in records {
@@ -132,8 +174,8 @@ pub fn decisions_to_file(
     writer.finish()?;
     view.finish();
     Ok(Report {
-        pipeline: "decisions".into(),
-        steps: set.names().map(str::to_string).collect(),
+        pipeline: name.into(),
+        steps,
         out_dir: out.to_path_buf(),
         rank: 0,
         world_size: 1,

@@ -27,6 +27,9 @@ enum Command {
     /// it; or, with --decisions, every filter's decision per document (datatrove's oracle
     /// format).
     Filter(FilterArgs),
+    /// Near-duplicate detection.
+    #[command(subcommand)]
+    Dedup(DedupCommand),
     /// List the built-in pipelines, or print one as TOML.
     Presets {
         /// Print this preset's TOML.
@@ -121,12 +124,51 @@ struct FilterArgs {
     common: Common,
 }
 
+#[derive(Subcommand)]
+enum DedupCommand {
+    /// MinHash, bit-identical to datatrove's (FineWeb's configuration by default).
+    Minhash(MinhashArgs),
+}
+
+#[derive(Args)]
+struct MinhashArgs {
+    /// Inputs: JSONL (.jsonl, .gz, .zst) or Parquet files, folders, globs, @list files.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Output file (.jsonl, .jsonl.gz, .jsonl.zst).
+    #[arg(long, short)]
+    output: PathBuf,
+    /// Write `{id, minhash_sig}` per document (`{n_shingles, sig}` or null under n_grams
+    /// words), the format of datatrove_oracle.py --minhash-sig. (The multi-stage dedup run
+    /// is not wired to the command line yet, so this flag is required.)
+    #[arg(long, required = true)]
+    signatures_only: bool,
+    /// Language of the word tokenizer (datatrove code).
+    #[arg(long, default_value = "eng")]
+    language: String,
+    /// Words per shingle.
+    #[arg(long, default_value_t = 5)]
+    n_grams: usize,
+    /// LSH buckets.
+    #[arg(long, default_value_t = 14)]
+    buckets: usize,
+    /// Hashes per bucket.
+    #[arg(long, default_value_t = 8)]
+    hashes_per_bucket: usize,
+    /// Seed of the permutations (numpy RandomState, as datatrove).
+    #[arg(long, default_value_t = 1)]
+    seed: u32,
+    #[command(flatten)]
+    common: Common,
+}
+
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => cmd_run(a),
         Command::Extract(a) => cmd_extract(a),
         Command::Filter(a) => cmd_filter(a),
+        Command::Dedup(DedupCommand::Minhash(a)) => cmd_minhash(a),
         Command::Presets { name } => cmd_presets(name),
     };
     if let Err(e) = result {
@@ -308,6 +350,33 @@ fn load_pipeline(
                 .with_context(|| format!("unknown preset `{name}`; `thresher presets` lists them"))
         }
     }
+}
+
+fn cmd_minhash(a: MinhashArgs) -> Result<()> {
+    use thresher_dedup::minhash::{MinHasher, MinhashConfig};
+    debug_assert!(a.signatures_only);
+    let config = MinhashConfig {
+        n_grams: a.n_grams,
+        num_buckets: a.buckets,
+        hashes_per_bucket: a.hashes_per_bucket,
+        seed: a.seed,
+    };
+    let hasher = MinHasher::for_language(config, &a.language)?;
+    let report = thresher_pipeline::signatures_to_file(
+        &a.inputs,
+        &hasher,
+        &a.output,
+        a.common.threads,
+        a.common.quiet,
+    )?;
+    if !a.common.quiet {
+        eprintln!(
+            "{} documents, signatures in {}",
+            report.stats.docs_read,
+            a.output.display()
+        );
+    }
+    Ok(())
 }
 
 fn cmd_presets(name: Option<String>) -> Result<()> {
