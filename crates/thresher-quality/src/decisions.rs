@@ -131,7 +131,7 @@ impl DecisionSet {
         Ok(DecisionSet {
             tokenizer,
             filters,
-            chain: fineweb_chain(&lang)?,
+            chain: Chain::fineweb(language)?,
         })
     }
 
@@ -179,31 +179,6 @@ impl DecisionSet {
             },
         }
     }
-}
-
-/// FineWeb's chain, with C4 under the oracle's name for its FineWeb configuration.
-fn fineweb_chain(language: &str) -> Result<Chain, TokenizeError> {
-    let language = language.to_string();
-    Ok(Chain::new()
-        .push(GopherRepetition::new(GopherRepetitionOptions {
-            language: language.clone(),
-            ..Default::default()
-        })?)
-        .push(GopherQuality::new(GopherQualityOptions {
-            language: language.clone(),
-            ..Default::default()
-        })?)
-        .push(
-            C4Quality::new(C4QualityOptions {
-                language: language.clone(),
-                ..C4QualityOptions::fineweb()
-            })?
-            .with_name("c4_quality_fineweb"),
-        )
-        .push(FineWebQuality::new(FineWebQualityOptions {
-            language,
-            ..Default::default()
-        })?))
 }
 
 fn sha1_hex(text: &str) -> String {

@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use thresher_tokenize::TokenizeError;
 
-use crate::filter::{Check, TextFilter};
+use crate::filter::Check;
 use crate::gopher_repetition::find_duplicates;
 use crate::pystr;
-use crate::text::{is_terminal_punctuation, TextView, ViewCheck, ViewFilter, WordSource, Words};
+use crate::text::{is_terminal_punctuation, TextView, WordSource, Words};
 
 /// `FineWebQualityFilter`'s parameters; `Default` is datatrove's.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -143,25 +143,12 @@ impl Default for FineWebQuality {
     }
 }
 
-impl TextFilter for FineWebQuality {
-    fn name(&self) -> &str {
-        "fineweb_quality"
-    }
-
-    fn check(&self, text: &str, _language: Option<&str>) -> Check {
-        self.decide(&TextView::new(text))
-    }
-}
-
-impl ViewFilter for FineWebQuality {
-    fn check_view(&self, view: &TextView<'_>, _language: Option<&str>) -> ViewCheck {
-        self.decide(view).into()
-    }
-}
+crate::text::view_filter!(FineWebQuality, "fineweb_quality");
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::TextFilter;
 
     struct Split;
 

@@ -17,12 +17,10 @@ use std::sync::Arc;
 
 use thresher_tokenize::TokenizeError;
 
-use crate::filter::{Check, TextFilter};
+use crate::filter::Check;
 use crate::gopher_repetition::on;
 use crate::pystr;
-use crate::text::{
-    is_datatrove_punctuation, FastState, TextView, ViewCheck, ViewFilter, WordSource, Words,
-};
+use crate::text::{is_datatrove_punctuation, FastState, TextView, WordSource, Words};
 
 /// datatrove's `STOP_WORDS` for the Gopher quality filter.
 pub const STOP_WORDS: [&str; 8] = ["the", "be", "to", "of", "and", "that", "have", "with"];
@@ -248,25 +246,12 @@ impl Default for GopherQuality {
     }
 }
 
-impl TextFilter for GopherQuality {
-    fn name(&self) -> &str {
-        "gopher_quality"
-    }
-
-    fn check(&self, text: &str, _language: Option<&str>) -> Check {
-        self.decide(&TextView::new(text))
-    }
-}
-
-impl ViewFilter for GopherQuality {
-    fn check_view(&self, view: &TextView<'_>, _language: Option<&str>) -> ViewCheck {
-        self.decide(view).into()
-    }
-}
+crate::text::view_filter!(GopherQuality, "gopher_quality");
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::TextFilter;
 
     struct Split;
 

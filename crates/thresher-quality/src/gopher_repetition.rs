@@ -22,9 +22,9 @@ use std::sync::{Arc, OnceLock};
 
 use thresher_tokenize::TokenizeError;
 
-use crate::filter::{Check, TextFilter};
+use crate::filter::Check;
 use crate::pystr;
-use crate::text::{FastState, TextView, ViewCheck, ViewFilter, WordSource, Words};
+use crate::text::{FastState, TextView, WordSource, Words};
 
 /// `GopherRepetitionFilter`'s parameters; `Default` is datatrove's.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -157,21 +157,7 @@ impl Default for GopherRepetition {
     }
 }
 
-impl TextFilter for GopherRepetition {
-    fn name(&self) -> &str {
-        "gopher_repetition"
-    }
-
-    fn check(&self, text: &str, _language: Option<&str>) -> Check {
-        self.decide(&TextView::new(text))
-    }
-}
-
-impl ViewFilter for GopherRepetition {
-    fn check_view(&self, view: &TextView<'_>, _language: Option<&str>) -> ViewCheck {
-        self.decide(view).into()
-    }
-}
+crate::text::view_filter!(GopherRepetition, "gopher_repetition");
 
 /// A threshold as Python's `if self.x and ...` sees it: `None` and `0.0` switch it off.
 pub(crate) fn on(x: Option<f64>) -> Option<f64> {
@@ -684,6 +670,7 @@ fn repeated_chars_exact(words: &[&str], n: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::TextFilter;
 
     /// Words = whitespace split (the tests do not depend on the tokenizer).
     struct Split;

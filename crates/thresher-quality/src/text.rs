@@ -271,13 +271,17 @@ impl Chain {
                 },
                 words.clone(),
             ))
-            .push(C4Quality::with_words(
-                C4QualityOptions {
-                    language: language.clone(),
-                    ..C4QualityOptions::fineweb()
-                },
-                words.clone(),
-            ))
+            .push(
+                C4Quality::with_words(
+                    C4QualityOptions {
+                        language: language.clone(),
+                        ..C4QualityOptions::fineweb()
+                    },
+                    words.clone(),
+                )
+                // FineWeb's C4 configuration, whatever the language.
+                .with_name("c4_quality_fineweb"),
+            )
             .push(FineWebQuality::with_words(
                 FineWebQualityOptions {
                     language,
@@ -439,6 +443,33 @@ static TERMINAL_PUNCTUATION: [u32; 159] = [
     0x11A42, 0x11A43, 0x11A9B, 0x11A9C, 0x11C41, 0x11C42, 0x11EF7, 0x11EF8, 0x11F43, 0x11F44,
     0x16A6E, 0x16A6F, 0x16AF5, 0x16B37, 0x16B38, 0x16B44, 0x16E98, 0x1BC9F, 0x1DA88,
 ];
+
+/// Implements [`TextFilter`] and [`ViewFilter`] for a filter whose decision is
+/// `fn decide(&self, &TextView) -> Check` and whose name is fixed.
+macro_rules! view_filter {
+    ($ty:ty, $name:literal) => {
+        impl $crate::filter::TextFilter for $ty {
+            fn name(&self) -> &str {
+                $name
+            }
+
+            fn check(&self, text: &str, _language: Option<&str>) -> $crate::filter::Check {
+                self.decide(&$crate::text::TextView::new(text))
+            }
+        }
+
+        impl $crate::text::ViewFilter for $ty {
+            fn check_view(
+                &self,
+                view: &$crate::text::TextView<'_>,
+                _language: Option<&str>,
+            ) -> $crate::text::ViewCheck {
+                self.decide(view).into()
+            }
+        }
+    };
+}
+pub(crate) use view_filter;
 
 #[cfg(test)]
 mod tests {
