@@ -19,9 +19,11 @@ use sha1::{Digest, Sha1};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use thresher_dedup::minhash::files::{decisions_path, pairs_path, signature_path};
+use thresher_dedup::minhash::files::{
+    decisions_path, ids_path, kept_path, pairs_path, signature_path, DocKey, IdsWriter,
+};
 use thresher_dedup::minhash::stages::{
-    build_clusters, find_duplicate_pairs, ShardDecisions, SignatureWriter,
+    build_clusters, find_duplicate_pairs, KeepRule, ShardDecisions, SignatureWriter,
 };
 use thresher_dedup::minhash::{simplify_text, MinHasher, MinhashConfig, Permutations, Signature};
 
@@ -264,14 +266,20 @@ fn run_stages(dir: &Path, sigs: &[Option<Signature>], n_shards: usize) -> Vec<(b
     let per = sigs.len().div_ceil(n_shards);
     let shards: Vec<u32> = (0..n_shards as u32).collect();
     let sig_dir = dir.join("sigs");
+    let mut id_files = Vec::new();
     for (s, chunk) in sigs.chunks(per).enumerate() {
         let mut w = SignatureWriter::create(&sig_dir, s as u32, &config).expect("writer");
+        let id_file = ids_path(&sig_dir, s as u32);
+        let mut ids = IdsWriter::create(&id_file, &config, s as u32).expect("ids");
         for (i, sig) in chunk.iter().enumerate() {
+            ids.add(&format!("{s}/{i}"), &DocKey::None).expect("id");
             if let Some(sig) = sig {
                 w.add(i as u32, sig).expect("add");
             }
         }
         w.finish().expect("finish");
+        ids.finish().expect("ids");
+        id_files.push(id_file);
     }
     let mut pair_files = Vec::new();
     for b in 0..config.num_buckets {
@@ -285,10 +293,11 @@ fn run_stages(dir: &Path, sigs: &[Option<Signature>], n_shards: usize) -> Vec<(b
         pair_files.push(out);
     }
     let rm = dir.join("remove");
-    build_clusters(&pair_files, &shards, &config, &rm).expect("stage 3");
+    build_clusters(&pair_files, &id_files, &config, KeepRule::Datatrove, &rm).expect("stage 3");
     let mut out = Vec::new();
     for (s, chunk) in sigs.chunks(per).enumerate() {
-        let d = ShardDecisions::load(&decisions_path(&rm, s as u32), &config).expect("stage 4");
+        let d = ShardDecisions::load(&decisions_path(&rm, s as u32), &kept_path(&rm), &config)
+            .expect("stage 4");
         for i in 0..chunk.len() {
             let x = d.get(i as u32);
             out.push((

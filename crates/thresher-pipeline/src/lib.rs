@@ -7,6 +7,7 @@
 pub mod config;
 mod keys;
 mod markers;
+pub mod minhash_dedup;
 pub mod pipeline;
 pub mod presets;
 mod process;
@@ -22,6 +23,7 @@ pub use runner::{run, RunOptions, RunReport};
 pub use single_file::{
     decisions_to_file, extract_to_file, filter_to_file, rejects_path_beside, signatures_to_file,
 };
+pub use thresher_io::OutputFormat;
 
 /// A failure of the run itself (as opposed to a bad record, which is counted and skipped).
 #[derive(Debug, thiserror::Error)]

@@ -132,17 +132,53 @@ enum DedupCommand {
 
 #[derive(Args)]
 struct MinhashArgs {
-    /// Inputs: JSONL (.jsonl, .gz, .zst) or Parquet files, folders, globs, @list files.
+    /// Inputs: JSONL (.jsonl, .gz, .zst), Parquet or .txt files, folders, globs, @list files.
+    /// Each file is a shard; every stage must be given the same inputs.
     #[arg(required = true)]
     inputs: Vec<String>,
-    /// Output file (.jsonl, .jsonl.gz, .jsonl.zst).
+    /// Output folder: kept documents as `<shard>.<ext>`, removed ones in `rejects/` with
+    /// `duplicate_of`, `cluster_id` and `cluster_size` in their metadata. With
+    /// --signatures-only, the output file.
     #[arg(long, short)]
     output: PathBuf,
     /// Write `{id, minhash_sig}` per document (`{n_shingles, sig}` or null under n_grams
-    /// words), the format of datatrove_oracle.py --minhash-sig. (The multi-stage dedup run
-    /// is not wired to the command line yet, so this flag is required.)
-    #[arg(long, required = true)]
+    /// words) to the output file, the format of datatrove_oracle.py --minhash-sig, and stop.
+    #[arg(long, conflicts_with_all = ["stage", "keep", "annotate", "work"])]
     signatures_only: bool,
+    /// Run only this stage's share (signatures, buckets, clusters, filter); stages talk through
+    /// files in the work folder, so each can run on other machines with --rank/--world-size.
+    #[arg(long)]
+    stage: Option<String>,
+    /// This process's rank for --stage (default: from SLURM_ARRAY_TASK_ID or
+    /// JOB_COMPLETION_INDEX, else 0). Shards (signatures, filter) or buckets (buckets) `i`
+    /// with `i % world_size == rank` are this rank's; clusters runs on rank 0.
+    #[arg(long, requires = "stage")]
+    rank: Option<usize>,
+    /// Number of ranks for --stage (default: SLURM_ARRAY_TASK_COUNT or THRESHER_WORLD_SIZE).
+    #[arg(long, requires = "stage")]
+    world_size: Option<usize>,
+    /// Folder for the stages' files (default: OUTPUT/.minhash).
+    #[arg(long)]
+    work: Option<PathBuf>,
+    /// Which document of a cluster is kept: `datatrove` (its union-find root, so the removed
+    /// set is datatrove's), `first` (first in input order), `max:FIELD` or `min:FIELD` (the
+    /// largest/smallest metadata value, e.g. `max:date`; ties and missing values: input
+    /// order).
+    #[arg(long, default_value = "datatrove")]
+    keep: String,
+    /// Also write `cluster_id` and `cluster_size` into the metadata of kept documents that
+    /// have near-duplicates.
+    #[arg(long)]
+    annotate: bool,
+    /// Output format: jsonl.zst, jsonl.gz, jsonl or parquet.
+    #[arg(long, default_value = "jsonl.zst")]
+    format: String,
+    /// Do not write removed documents.
+    #[arg(long)]
+    no_rejects: bool,
+    /// Discard the work folder of a different run (other inputs or settings).
+    #[arg(long)]
+    overwrite: bool,
     /// Language of the word tokenizer (datatrove code).
     #[arg(long, default_value = "eng")]
     language: String,
@@ -354,25 +390,70 @@ fn load_pipeline(
 
 fn cmd_minhash(a: MinhashArgs) -> Result<()> {
     use thresher_dedup::minhash::{MinHasher, MinhashConfig};
-    debug_assert!(a.signatures_only);
+    use thresher_pipeline::minhash_dedup::{parse_stage, KeepSpec, MinhashJob};
     let config = MinhashConfig {
         n_grams: a.n_grams,
         num_buckets: a.buckets,
         hashes_per_bucket: a.hashes_per_bucket,
         seed: a.seed,
     };
-    let hasher = MinHasher::for_language(config, &a.language)?;
-    let report = thresher_pipeline::signatures_to_file(
-        &a.inputs,
-        &hasher,
-        &a.output,
-        a.common.threads,
-        a.common.quiet,
-    )?;
+    if a.signatures_only {
+        let hasher = MinHasher::for_language(config, &a.language)?;
+        let report = thresher_pipeline::signatures_to_file(
+            &a.inputs,
+            &hasher,
+            &a.output,
+            a.common.threads,
+            a.common.quiet,
+        )?;
+        if !a.common.quiet {
+            eprintln!(
+                "{} documents, signatures in {}",
+                report.stats.docs_read,
+                a.output.display()
+            );
+        }
+        return Ok(());
+    }
+    let format: thresher_pipeline::OutputFormat = a.format.parse()?;
+    let job = MinhashJob {
+        inputs: a.inputs.clone(),
+        out_dir: a.output.clone(),
+        work_dir: a.work.clone(),
+        config,
+        language: a.language.clone(),
+        keep: KeepSpec::parse(&a.keep).map_err(anyhow::Error::msg)?,
+        annotate: a.annotate,
+        format,
+        write_rejects: !a.no_rejects,
+        threads: a.common.threads,
+        quiet: a.common.quiet,
+        overwrite: a.overwrite,
+    };
+    let report = match &a.stage {
+        None => job.run_all()?,
+        Some(stage) => {
+            let stage = parse_stage(stage).map_err(anyhow::Error::msg)?;
+            let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
+                .map_err(anyhow::Error::msg)?;
+            job.run_stage(stage, rank)?
+        }
+    };
     if !a.common.quiet {
+        for (stage, secs) in &report.seconds {
+            eprintln!("  {stage:<10} {secs:>9.2} s");
+        }
         eprintln!(
-            "{} documents, signatures in {}",
-            report.stats.docs_read,
+            "{} shards ({} done now, {} already done): {} documents, {} with a signature, {} duplicate pairs, {} clusters, {} removed, {} kept; output in {}",
+            report.shards,
+            report.units_done,
+            report.units_skipped,
+            report.docs,
+            report.signed,
+            report.pairs,
+            report.clusters,
+            report.removed,
+            report.kept,
             a.output.display()
         );
     }

@@ -6,15 +6,17 @@
 //! ```text
 //! header, 48 bytes:
 //!   0  magic "THMH"
-//!   4  kind (u8): b'S' signatures, b'P' duplicate pairs, b'D' decisions
+//!   4  kind (u8): b'S' signatures, b'P' duplicate pairs, b'D' decisions, b'I' document
+//!      ids, b'K' kept documents
 //!   5  format version (u8) = 1
 //!   6  2 zero bytes
 //!   8  n_grams, num_buckets, hashes_per_bucket, seed (4 × u32): the MinhashConfig
 //!  24  shard (u32; u32::MAX when the file is not about one shard)
 //!  28  bucket (u32; u32::MAX when the file is not about one bucket)
-//!  32  record size in bytes (u32)
+//!  32  record size in bytes (u32); 0 = records of varying size, each preceded by its
+//!      length (u32)
 //!  36  12 zero bytes
-//! records, count × record size bytes
+//! records, count × record size bytes (or count length-prefixed records)
 //! trailer, 24 bytes:
 //!   count (u64), xxh3-64 of header and records (u64), end magic "THMH-END"
 //! ```
@@ -30,6 +32,8 @@
 //! | signatures | shard and bucket | the bucket's `hashes_per_bucket` hashes (u64 each), then the document's index in its shard (u32); sorted by hashes, then index |
 //! | duplicate pairs | bucket | shard and index of the earlier document, then of the later one (4 × u32), in merge order |
 //! | decisions | shard | index, cluster id, cluster size, removed (0 or 1) (4 × u32), sorted by index; only documents in a cluster |
+//! | document ids | shard | index (u32), id length (u32), id (UTF-8), then the keep key: tag (u8: 0 none, 1 number, 2 text), f64 or text length (u32) and text; one per document of the shard, in index order |
+//! | kept documents | run | cluster id, shard, index (3 × u32), then the kept document's id (UTF-8); in cluster order |
 
 use super::{MinhashConfig, MinhashError};
 use std::fs::File;
@@ -62,6 +66,16 @@ pub fn decisions_path(dir: &Path, shard: u32) -> PathBuf {
     dir.join(format!("{shard:05}.minhash.decisions"))
 }
 
+/// The path of the document-id file of `shard` under `dir`: `dir/SSSSS.minhash.ids`.
+pub fn ids_path(dir: &Path, shard: u32) -> PathBuf {
+    dir.join(format!("{shard:05}.minhash.ids"))
+}
+
+/// The path of the kept-documents file under `dir`: `dir/kept.minhash.clusters`.
+pub fn kept_path(dir: &Path) -> PathBuf {
+    dir.join("kept.minhash.clusters")
+}
+
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -71,6 +85,10 @@ pub enum FileKind {
     Pairs,
     /// One shard's cluster decisions.
     Decisions,
+    /// One shard's document ids (and keep keys).
+    Ids,
+    /// The kept document of every cluster.
+    Kept,
 }
 
 impl FileKind {
@@ -79,6 +97,8 @@ impl FileKind {
             FileKind::Signatures => b'S',
             FileKind::Pairs => b'P',
             FileKind::Decisions => b'D',
+            FileKind::Ids => b'I',
+            FileKind::Kept => b'K',
         }
     }
 
@@ -87,6 +107,8 @@ impl FileKind {
             FileKind::Signatures => "signature",
             FileKind::Pairs => "duplicate-pair",
             FileKind::Decisions => "decisions",
+            FileKind::Ids => "document-id",
+            FileKind::Kept => "kept-document",
         }
     }
 }
@@ -199,7 +221,14 @@ impl FramedWriter {
     }
 
     pub(crate) fn write_record(&mut self, record: &[u8]) -> Result<(), MinhashError> {
-        debug_assert_eq!(record.len(), self.record_size);
+        if self.record_size == 0 {
+            let len = u32::try_from(record.len())
+                .map_err(|_| corrupt(&self.path, "a record longer than 4 GiB cannot be written"))?;
+            let len = len.to_le_bytes();
+            self.hasher.update(&len);
+            self.out.write_all(&len).map_err(io_err(&self.path))?;
+        }
+        debug_assert!(self.record_size == 0 || record.len() == self.record_size);
         self.hasher.update(record);
         self.count += 1;
         self.out.write_all(record).map_err(io_err(&self.path))
@@ -237,6 +266,10 @@ pub(crate) struct FramedReader {
     remaining: u64,
     checksum: u64,
     record: Vec<u8>,
+    /// Bytes of records not read yet.
+    body_left: u64,
+    /// Records of varying size (length-prefixed).
+    variable: bool,
 }
 
 impl FramedReader {
@@ -305,7 +338,12 @@ impl FramedReader {
             .and_then(|_| file.read_exact(&mut t))
             .map_err(io_err(path))?;
         let count = u64_at(&t, 0);
-        if &t[16..] != END_MAGIC || count.checked_mul(u64::from(record_size)) != Some(body) {
+        let fits = if record_size == 0 {
+            count.checked_mul(4).is_some_and(|min| min <= body)
+        } else {
+            count.checked_mul(u64::from(record_size)) == Some(body)
+        };
+        if &t[16..] != END_MAGIC || !fits {
             return Err(corrupt(
                 path,
                 format!("truncated or damaged {what} file ({len} bytes; its trailer is missing or does not match its length)"),
@@ -324,6 +362,8 @@ impl FramedReader {
             remaining: count,
             checksum: u64_at(&t, 8),
             record: vec![0; record_size as usize],
+            body_left: body,
+            variable: record_size == 0,
         })
     }
 
@@ -345,11 +385,36 @@ impl FramedReader {
         if self.remaining == 0 {
             return Ok(None);
         }
+        if self.variable {
+            let mut len = [0u8; 4];
+            self.input
+                .read_exact(&mut len)
+                .map_err(io_err(&self.path))?;
+            self.hasher.update(&len);
+            let n = u64::from(u32::from_le_bytes(len));
+            // The length and the remaining records' lengths must fit in what is left.
+            if n + 4 + 4 * (self.remaining - 1) > self.body_left {
+                return Err(self.corrupt(format!(
+                    "{} file is damaged (a record runs past the end)",
+                    self.header.kind.name()
+                )));
+            }
+            self.body_left -= 4;
+            self.record.resize(n as usize, 0);
+        }
         self.input
             .read_exact(&mut self.record)
             .map_err(io_err(&self.path))?;
+        self.body_left -= self.record.len() as u64;
         self.hasher.update(&self.record);
         self.remaining -= 1;
+        if self.remaining == 0 && self.body_left != 0 {
+            return Err(self.corrupt(format!(
+                "{} file is damaged ({} bytes after the last record)",
+                self.header.kind.name(),
+                self.body_left
+            )));
+        }
         if self.remaining == 0 && self.hasher.digest() != self.checksum {
             return Err(corrupt(
                 &self.path,
@@ -612,6 +677,221 @@ pub(crate) fn read_decisions(
     Ok((shard, entries))
 }
 
+/// The value a document is ranked by when a cluster keeps the document with the largest or
+/// smallest value of a metadata field ([`crate::minhash::stages::KeepRule::Field`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocKey {
+    /// The document has no such field (or it is neither a number nor text).
+    None,
+    /// A number.
+    Number(f64),
+    /// Text (compared byte-wise, which orders ISO 8601 dates by time).
+    Text(String),
+}
+
+/// Writes a shard's document-id file: one record per document, in index order.
+pub struct IdsWriter {
+    inner: FramedWriter,
+    next: u32,
+    record: Vec<u8>,
+}
+
+impl IdsWriter {
+    /// Starts the id file of `shard` at `path`.
+    pub fn create(
+        path: &Path,
+        config: &MinhashConfig,
+        shard: u32,
+    ) -> Result<IdsWriter, MinhashError> {
+        let header = Header {
+            kind: FileKind::Ids,
+            config: *config,
+            shard,
+            bucket: NONE,
+            record_size: 0,
+        };
+        Ok(IdsWriter {
+            inner: FramedWriter::create(path, header)?,
+            next: 0,
+            record: Vec::new(),
+        })
+    }
+
+    /// Adds the next document's id and keep key; returns its index.
+    pub fn add(&mut self, id: &str, key: &DocKey) -> Result<u32, MinhashError> {
+        let r = &mut self.record;
+        r.clear();
+        r.extend_from_slice(&self.next.to_le_bytes());
+        r.extend_from_slice(&(id.len() as u32).to_le_bytes());
+        r.extend_from_slice(id.as_bytes());
+        match key {
+            DocKey::None => r.push(0),
+            DocKey::Number(v) => {
+                r.push(1);
+                r.extend_from_slice(&v.to_le_bytes());
+            }
+            DocKey::Text(t) => {
+                r.push(2);
+                r.extend_from_slice(&(t.len() as u32).to_le_bytes());
+                r.extend_from_slice(t.as_bytes());
+            }
+        }
+        self.inner.write_record(&self.record)?;
+        let doc = self.next;
+        self.next = self.next.checked_add(1).ok_or_else(|| {
+            MinhashError::InvalidConfig("more than 2^32 documents in one shard".into())
+        })?;
+        Ok(doc)
+    }
+
+    /// Completes the file; returns the number of documents.
+    pub fn finish(self) -> Result<u64, MinhashError> {
+        self.inner.finish()
+    }
+}
+
+/// Reads a shard's document-id file in index order.
+pub struct IdsReader {
+    inner: FramedReader,
+    path: PathBuf,
+    next: u32,
+}
+
+impl IdsReader {
+    /// Opens a document-id file made with `config`.
+    pub fn open(path: &Path, config: &MinhashConfig) -> Result<IdsReader, MinhashError> {
+        Ok(IdsReader {
+            inner: FramedReader::open(path, FileKind::Ids, config, 0)?,
+            path: path.to_path_buf(),
+            next: 0,
+        })
+    }
+
+    /// The shard the file belongs to.
+    pub fn shard(&self) -> u32 {
+        self.inner.header().shard
+    }
+
+    /// Number of documents of the shard.
+    pub fn len(&self) -> u64 {
+        self.inner.count()
+    }
+
+    /// Whether the shard has no document.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        self.inner.path()
+    }
+
+    /// The next document's index, id and key, or `None` after the last.
+    pub fn next_doc(&mut self) -> Result<Option<(u32, String, DocKey)>, MinhashError> {
+        let expected = self.next;
+        let Some(rec) = self.inner.next_record()? else {
+            return Ok(None);
+        };
+        let path = &self.path;
+        let bad = |what: &str| corrupt(path, format!("document-id record {expected}: {what}"));
+        if rec.len() < 9 || u32_at(rec, 0) != expected {
+            return Err(bad("out of order or too short"));
+        }
+        let id_len = u32_at(rec, 4) as usize;
+        let Some(id) = rec.get(8..8 + id_len) else {
+            return Err(bad("id runs past the record"));
+        };
+        let id = String::from_utf8(id.to_vec()).map_err(|_| bad("id is not UTF-8"))?;
+        let rest = &rec[8 + id_len..];
+        let key = match (rest.first(), rest.len()) {
+            (Some(0), 1) => DocKey::None,
+            (Some(1), 9) => DocKey::Number(f64::from_le_bytes(
+                rest[1..9].try_into().unwrap_or_default(),
+            )),
+            (Some(2), n) if n >= 5 && n == 5 + u32_at(rest, 1) as usize => DocKey::Text(
+                String::from_utf8(rest[5..].to_vec()).map_err(|_| bad("key is not UTF-8"))?,
+            ),
+            _ => return Err(bad("bad keep key")),
+        };
+        self.next += 1;
+        Ok(Some((expected, id, key)))
+    }
+}
+
+/// The document a cluster keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptDoc {
+    /// The cluster.
+    pub cluster: u32,
+    /// The kept document's shard.
+    pub shard: u32,
+    /// Its index in the shard.
+    pub doc: u32,
+    /// Its id.
+    pub id: String,
+}
+
+/// Writes the kept-documents file; clusters must come in increasing order.
+pub(crate) fn write_kept(
+    path: &Path,
+    config: &MinhashConfig,
+    kept: &[KeptDoc],
+) -> Result<u64, MinhashError> {
+    let header = Header {
+        kind: FileKind::Kept,
+        config: *config,
+        shard: NONE,
+        bucket: NONE,
+        record_size: 0,
+    };
+    let mut w = FramedWriter::create(path, header)?;
+    let mut rec = Vec::new();
+    for k in kept {
+        rec.clear();
+        for v in [k.cluster, k.shard, k.doc] {
+            rec.extend_from_slice(&v.to_le_bytes());
+        }
+        rec.extend_from_slice(k.id.as_bytes());
+        w.write_record(&rec)?;
+    }
+    w.finish()
+}
+
+/// Reads the kept-documents file, keeping only the clusters `wanted` says yes to (so a shard
+/// holds only its own clusters).
+pub fn read_kept(
+    path: &Path,
+    config: &MinhashConfig,
+    mut wanted: impl FnMut(u32) -> bool,
+) -> Result<Vec<KeptDoc>, MinhashError> {
+    let mut r = FramedReader::open(path, FileKind::Kept, config, 0)?;
+    let mut out: Vec<KeptDoc> = Vec::new();
+    let mut expected = 0u32;
+    while let Some(rec) = r.next_record()? {
+        if rec.len() < 12 || u32_at(rec, 0) != expected {
+            return Err(r.corrupt(format!(
+                "kept-document record {expected} is out of order or too short"
+            )));
+        }
+        expected += 1;
+        if !wanted(u32_at(rec, 0)) {
+            continue;
+        }
+        let (cluster, shard, doc) = (u32_at(rec, 0), u32_at(rec, 4), u32_at(rec, 8));
+        let Ok(id) = std::str::from_utf8(&rec[12..]).map(str::to_string) else {
+            return Err(corrupt(path, "kept document id is not UTF-8"));
+        };
+        out.push(KeptDoc {
+            cluster,
+            shard,
+            doc,
+            id,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -712,6 +992,74 @@ mod tests {
         .unwrap();
         drop(w);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn ids_and_kept_round_trip_and_detect_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ids_path(dir.path(), 2);
+        let mut w = IdsWriter::create(&path, &cfg(), 2).unwrap();
+        let keys = [
+            DocKey::None,
+            DocKey::Number(0.5),
+            DocKey::Text("2024-01-01".into()),
+            DocKey::Text(String::new()),
+        ];
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(w.add(&format!("doc-{i}é"), k).unwrap(), i as u32);
+        }
+        assert_eq!(w.finish().unwrap(), 4);
+        let mut r = IdsReader::open(&path, &cfg()).unwrap();
+        assert_eq!((r.shard(), r.len()), (2, 4));
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(
+                r.next_doc().unwrap(),
+                Some((i as u32, format!("doc-{i}é"), k.clone()))
+            );
+        }
+        assert_eq!(r.next_doc().unwrap(), None);
+        let good = std::fs::read(&path).unwrap();
+        for cut in [50, 60, good.len() - 30, good.len() - 1] {
+            std::fs::write(&path, &good[..cut]).unwrap();
+            let err = IdsReader::open(&path, &cfg()).and_then(|mut r| {
+                while r.next_doc()?.is_some() {}
+                Ok(())
+            });
+            assert!(err.is_err(), "cut at {cut} not detected");
+        }
+        let mut bad = good.clone();
+        bad[60] ^= 0x40;
+        std::fs::write(&path, &bad).unwrap();
+        let err = IdsReader::open(&path, &cfg()).and_then(|mut r| {
+            while r.next_doc()?.is_some() {}
+            Ok(())
+        });
+        assert!(err
+            .unwrap_err()
+            .to_string()
+            .contains(&path.display().to_string()));
+
+        let kp = kept_path(dir.path());
+        let kept = vec![
+            KeptDoc {
+                cluster: 0,
+                shard: 1,
+                doc: 7,
+                id: "a".into(),
+            },
+            KeptDoc {
+                cluster: 1,
+                shard: 0,
+                doc: 2,
+                id: "b b".into(),
+            },
+        ];
+        write_kept(&kp, &cfg(), &kept).unwrap();
+        assert_eq!(read_kept(&kp, &cfg(), |_| true).unwrap(), kept);
+        assert_eq!(
+            read_kept(&kp, &cfg(), |c| c == 1).unwrap(),
+            kept[1..].to_vec()
+        );
     }
 
     #[test]

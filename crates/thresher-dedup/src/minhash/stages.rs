@@ -9,13 +9,14 @@
 //!    it as a pair (previous, this one).
 //! 3. [`build_clusters`]: union-find over all pairs, read bucket by bucket in file order. The
 //!    root of a merged set is the root of the larger set, or of the first document's set when
-//!    they are the same size; the root is the one document of its cluster that is kept.
+//!    they are the same size; with [`KeepRule::Datatrove`] the root is the one document of its
+//!    cluster that is kept ([`KeepRule`] has the other choices).
 //!    Cluster ids are numbered by first appearance when the clustered documents are visited in
 //!    (shard, index) order.
 //! 4. [`ShardDecisions`]: per shard, what happens to each document.
 //!
 //! ```
-//! use thresher_dedup::minhash::files::{decisions_path, pairs_path, signature_path};
+//! use thresher_dedup::minhash::files::*;
 //! use thresher_dedup::minhash::stages::*;
 //! use thresher_dedup::minhash::MinHasher;
 //!
@@ -25,15 +26,18 @@
 //! let hasher = MinHasher::fineweb();
 //! let config = *hasher.config();
 //! let text = "the quick brown fox jumps over the lazy dog near the river bank";
-//! let shard0 = [text, "too short", text];
+//! let shard0 = [("a", text), ("b", "too short"), ("c", text)];
 //!
-//! // Stage 1, per shard: document indices count every document.
+//! // Stage 1, per shard: every document's id; signatures (indices count every document).
+//! let mut ids = IdsWriter::create(&ids_path(&sigs, 0), &config, 0)?;
 //! let mut w = SignatureWriter::create(&sigs, 0, &config)?;
-//! for (i, doc) in shard0.iter().enumerate() {
+//! for (id, doc) in shard0 {
+//!     let i = ids.add(id, &DocKey::None)?;
 //!     if let Some(sig) = hasher.signature(doc) {
-//!         w.add(i as u32, &sig)?;
+//!         w.add(i, &sig)?;
 //!     }
 //! }
+//! ids.finish()?;
 //! w.finish()?;
 //! // Stage 2, per bucket, over every shard's file of that bucket.
 //! let mut pair_files = Vec::new();
@@ -42,11 +46,12 @@
 //!     find_duplicate_pairs(&[signature_path(&sigs, b, 0)], b, &config, &out)?;
 //!     pair_files.push(out);
 //! }
-//! // Stage 3, once, over all buckets' pairs; stage 4 per shard.
-//! let summary = build_clusters(&pair_files, &[0], &config, &decisions)?;
+//! // Stage 3, once, over all buckets' pairs and all shards' ids; stage 4 per shard.
+//! let summary = build_clusters(&pair_files, &[ids_path(&sigs, 0)], &config, KeepRule::Datatrove, &decisions)?;
 //! assert_eq!((summary.clusters, summary.removed), (1, 1));
-//! let d = ShardDecisions::load(&decisions_path(&decisions, 0), &config)?;
+//! let d = ShardDecisions::load(&decisions_path(&decisions, 0), &kept_path(&decisions), &config)?;
 //! assert!(!d.get(0).removed && d.get(2).removed && d.get(1).cluster.is_none());
+//! assert_eq!(d.kept(0).map(|k| k.id.as_str()), Some("a"));
 //! # Ok(())
 //! # }
 //! ```
@@ -56,11 +61,12 @@
 //! that appears in a pair, stage 4 one entry per clustered document of the shard.
 
 use super::files::{
-    self, read_decisions, signature_path, ClusterEntry, DuplicatePair, FileKind, FramedWriter,
-    Header, PairsReader, PairsWriter, SignatureReader,
+    self, read_decisions, signature_path, ClusterEntry, DocKey, DuplicatePair, FileKind,
+    FramedWriter, Header, IdsReader, KeptDoc, PairsReader, PairsWriter, SignatureReader,
 };
 use super::{MinhashConfig, MinhashError, Signature};
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -358,14 +364,67 @@ impl UnionFind {
     }
 }
 
+/// Which member of a near-duplicate cluster is kept (all others are removed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeepRule {
+    /// datatrove's choice, so that the removed set is datatrove's: the root of the cluster's
+    /// union-find set, where a union keeps the root of the larger set, or of the pair's
+    /// earlier document's set when both are the same size. Pairs are read bucket by bucket,
+    /// each in (hashes, shard, index) order.
+    #[default]
+    Datatrove,
+    /// The first member in input order (lowest shard, then lowest index).
+    First,
+    /// The member with the largest (`largest: true`) or smallest keep key written with its id
+    /// in stage 1 (a metadata field's value); members without a key lose to members with one;
+    /// numbers rank before text when both occur; ties go to the first in input order.
+    Field {
+        /// Keep the largest value (e.g. a quality score or a date) rather than the smallest.
+        largest: bool,
+    },
+}
+
+/// Ranks two keep keys: `Greater` when `a` is the better one to keep.
+fn rank_keys(a: &DocKey, b: &DocKey, largest: bool) -> Ordering {
+    let class = |k: &DocKey| match k {
+        DocKey::Number(v) if !v.is_nan() => 2,
+        DocKey::Text(_) => 1,
+        _ => 0,
+    };
+    match (a, b) {
+        (DocKey::Number(x), DocKey::Number(y)) if !x.is_nan() && !y.is_nan() => {
+            let o = x.total_cmp(y);
+            if largest {
+                o
+            } else {
+                o.reverse()
+            }
+        }
+        (DocKey::Text(x), DocKey::Text(y)) => {
+            let o = x.as_bytes().cmp(y.as_bytes());
+            if largest {
+                o
+            } else {
+                o.reverse()
+            }
+        }
+        _ => class(a).cmp(&class(b)),
+    }
+}
+
 /// Stage 3: clusters the duplicate pairs of all buckets (exactly one file per bucket, as
-/// [`find_duplicate_pairs`] wrote them) and writes one decisions file per shard of `shards`
-/// (every shard that stage 1 ran on; see [`files::decisions_path`]) under `out_dir`, empty
-/// for shards without duplicates.
+/// [`find_duplicate_pairs`] wrote them), picks the document each cluster keeps by `keep`, and
+/// writes under `out_dir` one decisions file per shard ([`files::decisions_path`], empty for
+/// shards without duplicates) and the kept-documents file ([`files::kept_path`]: each
+/// cluster's kept document with its id, which is what removed documents name as
+/// `duplicate_of`).
+///
+/// `id_files` are the document-id files of every shard stage 1 ran on, one per shard.
 pub fn build_clusters(
     pair_files: &[PathBuf],
-    shards: &[u32],
+    id_files: &[PathBuf],
     config: &MinhashConfig,
+    keep: KeepRule,
     out_dir: &Path,
 ) -> Result<ClusterSummary, MinhashError> {
     config.validate()?;
@@ -405,20 +464,36 @@ pub fn build_clusters(
             ),
         });
     }
-    let known: BTreeSet<u32> = shards.iter().copied().collect();
+    // Every shard's id file, by shard: how many documents it has.
+    let mut ids: BTreeMap<u32, IdsReader> = BTreeMap::new();
+    for p in id_files {
+        let r = IdsReader::open(p, config)?;
+        if let Some(other) = ids.get(&r.shard()) {
+            return Err(MinhashError::Mismatch {
+                path: p.clone(),
+                reason: format!("shard {} is also {}", r.shard(), other.path().display()),
+            });
+        }
+        ids.insert(r.shard(), r);
+    }
     let mut uf = UnionFind::default();
     let mut summary = ClusterSummary::default();
     for r in &mut readers {
         while let Some(p) = r.next_pair()? {
-            for s in [p.a.0, p.b.0] {
-                if !known.contains(&s) {
-                    return Err(MinhashError::Mismatch {
-                        path: r.path().to_path_buf(),
-                        reason: format!(
-                            "pair refers to shard {s}, which is not in the list of shards"
-                        ),
-                    });
-                }
+            for (s, d) in [p.a, p.b] {
+                let reason = match ids.get(&s) {
+                    None => format!("pair refers to shard {s}, which has no document-id file"),
+                    Some(i) if u64::from(d) >= i.len() => format!(
+                        "pair refers to document {d} of shard {s}, which has {} documents ({})",
+                        i.len(),
+                        i.path().display()
+                    ),
+                    Some(_) => continue,
+                };
+                return Err(MinhashError::Mismatch {
+                    path: r.path().to_path_buf(),
+                    reason,
+                });
             }
             if !uf.union(p.a, p.b) {
                 return Err(MinhashError::InvalidConfig(
@@ -428,16 +503,82 @@ pub fn build_clusters(
             summary.pairs += 1;
         }
     }
-    let mut order: Vec<u32> = (0..uf.nodes.len() as u32).collect();
+    let n = uf.nodes.len();
+    let roots: Vec<u32> = (0..n as u32).map(|i| uf.find(i)).collect();
+    // Nodes in input order: (shard, index).
+    let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_unstable_by_key(|&i| uf.nodes[i as usize]);
+    // The kept node of each root; for Field the keys are needed first.
+    let mut kept_of_root: HashMap<u32, u32> = HashMap::new();
+    match keep {
+        KeepRule::Datatrove => {
+            for &r in &roots {
+                kept_of_root.insert(r, r);
+            }
+        }
+        KeepRule::First => {
+            for &i in &order {
+                kept_of_root.entry(roots[i as usize]).or_insert(i);
+            }
+        }
+        KeepRule::Field { .. } => {}
+    }
+    let need_all = matches!(keep, KeepRule::Field { .. });
+    let kept_nodes: HashSet<u32> = kept_of_root.values().copied().collect();
+    let mut node_id: HashMap<u32, String> = HashMap::new();
+    let mut node_key: HashMap<u32, DocKey> = HashMap::new();
+    for (&shard, r) in &mut ids {
+        while let Some((doc, id, key)) = r.next_doc()? {
+            let Some(&node) = uf.index.get(&(shard, doc)) else {
+                continue;
+            };
+            if need_all || kept_nodes.contains(&node) {
+                node_id.insert(node, id);
+            }
+            if need_all {
+                node_key.insert(node, key);
+            }
+        }
+    }
+    if let KeepRule::Field { largest } = keep {
+        let none = DocKey::None;
+        for &i in &order {
+            let root = roots[i as usize];
+            match kept_of_root.get(&root) {
+                Some(&best) => {
+                    let (a, b) = (
+                        node_key.get(&i).unwrap_or(&none),
+                        node_key.get(&best).unwrap_or(&none),
+                    );
+                    if rank_keys(a, b, largest) == Ordering::Greater {
+                        kept_of_root.insert(root, i);
+                    }
+                }
+                None => {
+                    kept_of_root.insert(root, i);
+                }
+            }
+        }
+    }
     let mut cluster_of_root: HashMap<u32, u32> = HashMap::new();
     let mut per_shard: HashMap<u32, Vec<ClusterEntry>> = HashMap::new();
-    for i in order {
-        let root = uf.find(i);
+    let mut kept_docs: Vec<KeptDoc> = Vec::new();
+    for &i in &order {
+        let root = roots[i as usize];
         let next = cluster_of_root.len() as u32;
         let cluster = *cluster_of_root.entry(root).or_insert(next);
+        let kept = kept_of_root[&root];
+        if cluster == next {
+            let (shard, doc) = uf.nodes[kept as usize];
+            kept_docs.push(KeptDoc {
+                cluster,
+                shard,
+                doc,
+                id: node_id.remove(&kept).unwrap_or_default(),
+            });
+        }
         let (shard, doc) = uf.nodes[i as usize];
-        let removed = root != i;
+        let removed = kept != i;
         per_shard.entry(shard).or_default().push(ClusterEntry {
             doc,
             cluster,
@@ -448,7 +589,7 @@ pub fn build_clusters(
         summary.removed += u64::from(removed);
     }
     summary.clusters = cluster_of_root.len() as u64;
-    for &shard in &known {
+    for &shard in ids.keys() {
         let entries = per_shard.remove(&shard).unwrap_or_default();
         files::write_decisions(
             &files::decisions_path(out_dir, shard),
@@ -457,6 +598,7 @@ pub fn build_clusters(
             &entries,
         )?;
     }
+    files::write_kept(&files::kept_path(out_dir), config, &kept_docs)?;
     Ok(summary)
 }
 
@@ -471,18 +613,42 @@ pub struct Decision {
     pub cluster_size: u32,
 }
 
-/// Stage 4: one shard's decisions, read from its decisions file.
+/// Stage 4: one shard's decisions, read from its decisions file, and the kept document of
+/// each of its clusters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardDecisions {
     shard: u32,
     entries: Vec<ClusterEntry>,
+    kept: Vec<KeptDoc>,
 }
 
 impl ShardDecisions {
-    /// Reads the decisions file at `path`, made with `config`.
-    pub fn load(path: &Path, config: &MinhashConfig) -> Result<ShardDecisions, MinhashError> {
-        let (shard, entries) = read_decisions(path, config)?;
-        Ok(ShardDecisions { shard, entries })
+    /// Reads the decisions file at `decisions` and, from the kept-documents file at `kept`,
+    /// the kept documents of the shard's clusters; both made with `config`.
+    pub fn load(
+        decisions: &Path,
+        kept: &Path,
+        config: &MinhashConfig,
+    ) -> Result<ShardDecisions, MinhashError> {
+        let (shard, entries) = read_decisions(decisions, config)?;
+        let mine: HashSet<u32> = entries.iter().map(|e| e.cluster).collect();
+        let kept_docs = files::read_kept(kept, config, |c| mine.contains(&c))?;
+        if kept_docs.len() != mine.len() {
+            return Err(MinhashError::Mismatch {
+                path: kept.to_path_buf(),
+                reason: format!(
+                    "has {} of the {} clusters of {}; the files come from different runs",
+                    kept_docs.len(),
+                    mine.len(),
+                    decisions.display()
+                ),
+            });
+        }
+        Ok(ShardDecisions {
+            shard,
+            entries,
+            kept: kept_docs,
+        })
     }
 
     /// The shard these decisions are for.
@@ -507,6 +673,14 @@ impl ShardDecisions {
                 cluster_size: 1,
             },
         }
+    }
+
+    /// The document kept for `cluster` (one of this shard's clusters).
+    pub fn kept(&self, cluster: u32) -> Option<&KeptDoc> {
+        self.kept
+            .binary_search_by_key(&cluster, |k| k.cluster)
+            .ok()
+            .map(|i| &self.kept[i])
     }
 
     /// The documents of the shard that are in a cluster, in index order.
@@ -542,11 +716,34 @@ mod tests {
         }
     }
 
+    /// Writes an id file for `shard` with `n` documents `s{shard}d{i}` keyed by `key(i)`.
+    fn write_ids(dir: &Path, shard: u32, n: u32, key: impl Fn(u32) -> DocKey) -> PathBuf {
+        let p = files::ids_path(dir, shard);
+        let mut w = files::IdsWriter::create(&p, &cfg(), shard).unwrap();
+        for i in 0..n {
+            w.add(&format!("s{shard}d{i}"), &key(i)).unwrap();
+        }
+        w.finish().unwrap();
+        p
+    }
+
     /// Runs stages 1–3 over shards of (doc, signature) and returns every shard's decisions.
     fn run(dir: &Path, shards: &[Vec<(u32, [u64; 4])>]) -> (ClusterSummary, Vec<ShardDecisions>) {
+        run_keep(dir, shards, KeepRule::Datatrove, |_, _| DocKey::None)
+    }
+
+    fn run_keep(
+        dir: &Path,
+        shards: &[Vec<(u32, [u64; 4])>],
+        keep: KeepRule,
+        key: impl Fn(u32, u32) -> DocKey,
+    ) -> (ClusterSummary, Vec<ShardDecisions>) {
         let c = cfg();
         let sigs = dir.join("sigs");
+        let mut id_files = Vec::new();
         for (s, docs) in shards.iter().enumerate() {
+            let n = docs.iter().map(|d| d.0 + 1).max().unwrap_or(0);
+            id_files.push(write_ids(&sigs, s as u32, n, |i| key(s as u32, i)));
             let mut w = SignatureWriter::create(&sigs, s as u32, &c).unwrap();
             for (d, h) in docs {
                 w.add(*d, &sig(*h)).unwrap();
@@ -562,10 +759,12 @@ mod tests {
             pair_files.push(out);
         }
         let rm = dir.join("rm");
-        let summary = build_clusters(&pair_files, &ids, &c, &rm).unwrap();
+        let summary = build_clusters(&pair_files, &id_files, &c, keep, &rm).unwrap();
         let decisions = ids
             .iter()
-            .map(|&s| ShardDecisions::load(&decisions_path(&rm, s), &c).unwrap())
+            .map(|&s| {
+                ShardDecisions::load(&decisions_path(&rm, s), &files::kept_path(&rm), &c).unwrap()
+            })
             .collect();
         (summary, decisions)
     }
@@ -635,6 +834,43 @@ mod tests {
         );
         assert_eq!(d[0].get(99).cluster, None);
         assert_eq!(d[0].removed() + d[1].removed(), 2);
+        // Removed documents name the kept one, across shards too.
+        assert_eq!(d[0].kept(0).unwrap().id, "s0d0");
+        assert_eq!(d[1].kept(1).unwrap().id, "s0d5");
+        assert!(d[1].kept(0).is_none(), "shard 1 has no member of cluster 0");
+    }
+
+    #[test]
+    fn keep_rules_choose_the_kept_member() {
+        // One cluster of four: (1,0)-(0,3) in bucket 0, (0,3)-(0,1) and (0,1)-(1,2) in bucket 1.
+        let shards = vec![
+            vec![(1, [5, 5, 8, 8]), (3, [1, 1, 8, 8])],
+            vec![(0, [1, 1, 9, 9]), (2, [6, 6, 8, 8])],
+        ];
+        let kept_id = |keep, key: fn(u32, u32) -> DocKey| {
+            let dir = tempfile::tempdir().unwrap();
+            let (summary, d) = run_keep(dir.path(), &shards, keep, key);
+            assert_eq!((summary.clusters, summary.removed), (1, 3));
+            let k = d[0].kept(0).unwrap().clone();
+            let removed: Vec<bool> = [(0, 1), (0, 3), (1, 0), (1, 2)]
+                .iter()
+                .map(|&(s, i): &(usize, u32)| d[s].get(i).removed)
+                .collect();
+            assert_eq!(removed.iter().filter(|r| !**r).count(), 1);
+            k.id
+        };
+        assert_eq!(kept_id(KeepRule::First, |_, _| DocKey::None), "s0d1");
+        let score = |s: u32, i: u32| DocKey::Number(f64::from(s * 10 + i));
+        assert_eq!(kept_id(KeepRule::Field { largest: true }, score), "s1d2");
+        assert_eq!(kept_id(KeepRule::Field { largest: false }, score), "s0d1");
+        // Missing keys lose; ties go to input order; text compares byte-wise (ISO dates).
+        let date = |s: u32, i: u32| match (s, i) {
+            (0, 1) => DocKey::None,
+            (1, 0) | (0, 3) => DocKey::Text("2024-05-01".into()),
+            _ => DocKey::Text("2023-12-31".into()),
+        };
+        assert_eq!(kept_id(KeepRule::Field { largest: true }, date), "s0d3");
+        assert_eq!(kept_id(KeepRule::Field { largest: false }, date), "s1d2");
     }
 
     #[test]
@@ -659,10 +895,25 @@ mod tests {
         let c = cfg();
         let p0 = pairs_path(dir.path(), 0);
         find_duplicate_pairs(&[], 0, &c, &p0).unwrap();
-        let err = build_clusters(std::slice::from_ref(&p0), &[0], &c, dir.path()).unwrap_err();
+        let ids = [write_ids(dir.path(), 0, 1, |_| DocKey::None)];
+        let keep = KeepRule::Datatrove;
+        let err =
+            build_clusters(std::slice::from_ref(&p0), &ids, &c, keep, dir.path()).unwrap_err();
         assert!(err.to_string().contains("one per bucket"), "{err}");
-        let err = build_clusters(&[p0.clone(), p0.clone()], &[0], &c, dir.path()).unwrap_err();
+        let err =
+            build_clusters(&[p0.clone(), p0.clone()], &ids, &c, keep, dir.path()).unwrap_err();
         assert!(err.to_string().contains("given twice"), "{err}");
+        let p1 = pairs_path(dir.path(), 1);
+        find_duplicate_pairs(&[], 1, &c, &p1).unwrap();
+        let err = build_clusters(
+            &[p0.clone(), p1],
+            &[ids[0].clone(), ids[0].clone()],
+            &c,
+            keep,
+            dir.path(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("shard 0 is also"), "{err}");
         let sigs = dir.path().join("sigs");
         let mut w = SignatureWriter::create(&sigs, 0, &c).unwrap();
         w.add(0, &sig([1, 1, 1, 1])).unwrap();
