@@ -126,6 +126,8 @@ pub enum StepConfig {
     Length(LengthConfig),
     /// Exact duplicate removal by normalised-text hash (a corpus-wide pass).
     ExactDedup(ExactDedupConfig),
+    /// MinHash near-duplicate removal, datatrove's four stages (a corpus-wide pass).
+    MinhashDedup(MinhashDedupConfig),
     /// datatrove's URL filter: blocklisted domains, URLs and words in the document's URL.
     UrlFilter(thresher_quality::UrlFilterOptions),
     /// datatrove's `GopherRepetitionFilter`.
@@ -151,6 +153,7 @@ impl StepConfig {
             StepConfig::Langid(_) => "langid",
             StepConfig::Length(_) => "length",
             StepConfig::ExactDedup(_) => "exact_dedup",
+            StepConfig::MinhashDedup(_) => "minhash_dedup",
             StepConfig::UrlFilter(_) => "url_filter",
             StepConfig::GopherRepetition(_) => "gopher_repetition",
             StepConfig::GopherQuality(_) => "gopher_quality",
@@ -269,6 +272,44 @@ fn default_min_words() -> usize {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExactDedupConfig {}
+
+/// `type = "minhash_dedup"`: datatrove's MinHash dedup (FineWeb's settings by default) over
+/// the documents that reach it, run as the four stages of `thresher dedup minhash` in the
+/// run's `.thresher/work/minhash/` folder. Removed documents go to
+/// `rejects/<shard>.minhash_dedup.<ext>` with `duplicate_of`, `cluster_id` and
+/// `cluster_size` in their metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MinhashDedupConfig {
+    /// Language of the word tokenizer (datatrove code).
+    pub language: String,
+    /// Words per shingle.
+    pub n_grams: usize,
+    /// LSH buckets.
+    pub buckets: usize,
+    /// Hashes per bucket.
+    pub hashes_per_bucket: usize,
+    /// Seed of the permutations.
+    pub seed: u32,
+    /// Which document of a cluster is kept: `datatrove`, `first`, `max:FIELD`, `min:FIELD`.
+    pub keep: String,
+    /// Give kept documents that have near-duplicates `cluster_id` and `cluster_size` too.
+    pub annotate: bool,
+}
+
+impl Default for MinhashDedupConfig {
+    fn default() -> Self {
+        MinhashDedupConfig {
+            language: "eng".into(),
+            n_grams: 5,
+            buckets: 14,
+            hashes_per_bucket: 8,
+            seed: 1,
+            keep: "datatrove".into(),
+            annotate: false,
+        }
+    }
+}
 
 impl PipelineConfig {
     /// Parses a pipeline file's text.

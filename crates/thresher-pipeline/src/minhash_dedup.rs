@@ -584,6 +584,17 @@ impl MinhashJob {
         Ok(report)
     }
 
+    /// Stage 3's decisions for shard `index` (once stage `clusters` has run).
+    pub fn shard_decisions(&self, index: u32) -> Result<ShardDecisions, RunError> {
+        let cdir = self.cluster_dir();
+        ShardDecisions::load(
+            &decisions_path(&cdir, index),
+            &kept_path(&cdir),
+            &self.config,
+        )
+        .map_err(dedup_err)
+    }
+
     fn filter_shard(
         &self,
         index: u32,
@@ -601,13 +612,7 @@ impl MinhashJob {
             }
         }
         let observer = view.shard(input_size(&shard.input));
-        let cdir = self.cluster_dir();
-        let decisions = ShardDecisions::load(
-            &decisions_path(&cdir, index),
-            &kept_path(&cdir),
-            &self.config,
-        )
-        .map_err(dedup_err)?;
+        let decisions = self.shard_decisions(index)?;
         let ids_file = ids_path(&self.sig_dir(), index);
         let mut ids = IdsReader::open(&ids_file, &self.config).map_err(dedup_err)?;
         let kept_path = self.kept_output(&shard.name);
@@ -653,21 +658,8 @@ impl MinhashJob {
                 )));
             }
             report.docs += 1;
-            let d = decisions.get(i);
-            if let Some(cluster) = d.cluster {
-                if d.removed || self.annotate {
-                    let m = &mut doc.metadata.extra;
-                    m.insert("cluster_id".into(), Value::from(cluster));
-                    m.insert("cluster_size".into(), Value::from(d.cluster_size));
-                }
-                if d.removed {
-                    let of = decisions.kept(cluster).map(|k| k.id.clone());
-                    doc.metadata
-                        .extra
-                        .insert("duplicate_of".into(), of.map_or(Value::Null, Value::String));
-                }
-            }
-            if d.removed {
+            let removed = apply_decision(&decisions, i, &mut doc, self.annotate);
+            if removed {
                 report.removed += 1;
                 if let Some(w) = rejects.as_mut() {
                     w.write_rejected(&doc, STEP_NAME, REASON)?;
@@ -703,6 +695,32 @@ impl MinhashJob {
     }
 }
 
+/// Applies stage 3's decision for document `i` of a shard: a removed document gets
+/// `duplicate_of`, `cluster_id` and `cluster_size` in its metadata (a kept one in a cluster the
+/// last two when `annotate`). Returns whether it is removed.
+pub fn apply_decision(
+    decisions: &ShardDecisions,
+    i: u32,
+    doc: &mut Document,
+    annotate: bool,
+) -> bool {
+    let d = decisions.get(i);
+    if let Some(cluster) = d.cluster {
+        if d.removed || annotate {
+            let m = &mut doc.metadata.extra;
+            m.insert("cluster_id".into(), Value::from(cluster));
+            m.insert("cluster_size".into(), Value::from(d.cluster_size));
+        }
+        if d.removed {
+            let of = decisions.kept(cluster).map(|k| k.id.clone());
+            doc.metadata
+                .extra
+                .insert("duplicate_of".into(), of.map_or(Value::Null, Value::String));
+        }
+    }
+    d.removed
+}
+
 /// Documents per batch of signatures computed in parallel.
 const BATCH: usize = 512;
 
@@ -721,6 +739,16 @@ fn keep_key(doc: &Document, field: Option<&str>) -> DocKey {
         Value::Number(n) => n.as_f64().map_or(DocKey::None, DocKey::Number),
         Value::String(s) => DocKey::Text(s.clone()),
         _ => DocKey::None,
+    }
+}
+
+/// The MinHash parameters of a pipeline step.
+pub fn config_of(c: &crate::config::MinhashDedupConfig) -> MinhashConfig {
+    MinhashConfig {
+        n_grams: c.n_grams,
+        num_buckets: c.buckets,
+        hashes_per_bucket: c.hashes_per_bucket,
+        seed: c.seed,
     }
 }
 

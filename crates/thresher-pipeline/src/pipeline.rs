@@ -1,8 +1,26 @@
 //! A pipeline built from its configuration: the steps, split at the corpus-wide step.
 
-use crate::config::{PipelineConfig, StepConfig};
+use crate::config::{MinhashDedupConfig, PipelineConfig, StepConfig};
 use crate::RunError;
 use thresher_core::{CorpusStep, Step};
+
+/// A step that needs the whole corpus before it can decide.
+pub enum Corpus {
+    /// Keeps the first document of each key (exact dedup).
+    Keyed(Box<dyn CorpusStep>),
+    /// MinHash near-dedup, run as its four stages between the two passes.
+    Minhash(MinhashDedupConfig),
+}
+
+impl Corpus {
+    /// Stable name used in stats and rejects.
+    pub fn name(&self) -> &str {
+        match self {
+            Corpus::Keyed(c) => c.name(),
+            Corpus::Minhash(_) => crate::minhash_dedup::STEP_NAME,
+        }
+    }
+}
 
 /// Steps ready to run. Documents go through `before`, then (if present) the corpus-wide step
 /// as a second pass over every shard, then `after`.
@@ -12,7 +30,7 @@ pub struct Pipeline {
     /// Per-document steps before the corpus-wide step (or all of them when there is none).
     pub before: Vec<Box<dyn Step>>,
     /// The corpus-wide step, if any.
-    pub corpus: Option<Box<dyn CorpusStep>>,
+    pub corpus: Option<Corpus>,
     /// Per-document steps after the corpus-wide step.
     pub after: Vec<Box<dyn Step>>,
 }
@@ -30,7 +48,7 @@ impl Pipeline {
             // The corpus-wide pass re-reads documents without their HTML.
             if p.corpus.is_some() && matches!(step, StepConfig::Extract(_)) {
                 return Err(RunError::Config(
-                    "`extract` must come before `exact_dedup`: the second pass has no HTML".into(),
+                    "`extract` must come before `exact_dedup` and `minhash_dedup`: the second pass has no HTML".into(),
                 ));
             }
             match crate::steps::build(step)? {
@@ -44,7 +62,7 @@ impl Pipeline {
                 Built::Corpus(c) => {
                     if p.corpus.is_some() {
                         return Err(RunError::Config(format!(
-                            "step `{}`: only one corpus-wide step (exact_dedup) per pipeline is supported",
+                            "step `{}`: only one corpus-wide step (exact_dedup or minhash_dedup) per pipeline is supported",
                             step.name()
                         )));
                     }
@@ -71,7 +89,7 @@ pub enum Built {
     /// A per-document step.
     Local(Box<dyn Step>),
     /// A corpus-wide step.
-    Corpus(Box<dyn CorpusStep>),
+    Corpus(Corpus),
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -87,7 +105,10 @@ impl std::fmt::Debug for Pipeline {
 impl StepConfig {
     /// Whether the step needs the whole corpus.
     pub fn is_corpus_wide(&self) -> bool {
-        matches!(self, StepConfig::ExactDedup(_))
+        matches!(
+            self,
+            StepConfig::ExactDedup(_) | StepConfig::MinhashDedup(_)
+        )
     }
 }
 

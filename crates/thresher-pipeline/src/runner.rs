@@ -12,6 +12,7 @@
 
 use crate::keys::{read_keys, KeyWriter};
 use crate::markers::{read_marker, InputId, Marker, StateDir};
+use crate::pipeline::Corpus;
 use crate::process::{self, Gate, Outcome, Sink};
 use crate::rank::RankSpec;
 use crate::report::{ProgressView, RunReport as Report};
@@ -21,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
-use thresher_core::{CorpusStep, Stats};
+use thresher_core::Stats;
 use thresher_io::{Input, InputFormat, OutputFormat, ReadOptions, Shard, ShardWriter};
 
 pub use crate::report::RunReport;
@@ -168,7 +169,10 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
 
     // Pass 2: the corpus-wide step over every shard of this rank, then the steps after it.
     if let (Some(corpus), false) = (&pipeline.corpus, pending.is_empty()) {
-        let index = FirstSeen::build(&mine, &state)?;
+        let index = match corpus {
+            Corpus::Keyed(_) => CorpusIndex::Keyed(FirstSeen::build(&mine, &state)?),
+            Corpus::Minhash(c) => CorpusIndex::Minhash(minhash_stages(c, &mine, &state, opts)?),
+        };
         let todo2: Vec<&Shard> = pending.iter().map(|(_, s)| s).collect();
         let order: HashMap<&str, u32> = mine
             .iter()
@@ -177,10 +181,13 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
             .collect();
         let results = for_each_shard(&todo2, opts.threads, &pool, |shard| {
             let mut stats = pass1.get(&shard.name).cloned().unwrap_or_default();
-            let pass2 = ctx.pass2(shard, order[shard.name.as_str()], corpus.as_ref(), &index)?;
+            let pass2 = ctx.pass2(shard, order[shard.name.as_str()], corpus, &index)?;
             stats.merge(&pass2);
             ctx.finish_shard(shard, &stats)?;
-            let _ = std::fs::remove_file(state.pass1_docs(&shard.name));
+            // MinHash's stages read every shard's first-pass documents until the rank is done.
+            if matches!(corpus, Corpus::Keyed(_)) {
+                let _ = std::fs::remove_file(state.pass1_docs(&shard.name));
+            }
             Ok(stats)
         })?;
         done.extend(results);
@@ -193,6 +200,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
             let _ = std::fs::remove_file(state.pass1(&s.name));
             let _ = std::fs::remove_file(state.pass1_docs(&s.name));
         }
+        let _ = std::fs::remove_dir_all(state.work_dir().join("minhash"));
     }
     view.finish();
 
@@ -366,7 +374,7 @@ impl Ctx<'_> {
             ..Stats::default()
         };
         let events = thresher_io::open(&shard.input, self.read_opts)?;
-        let corpus = self.pipeline.corpus.as_deref();
+        let corpus = self.pipeline.corpus.as_ref();
         let (kept, keys) = match corpus {
             Some(_) => (
                 ShardWriter::create(&self.state.pass1_docs(&shard.name), OutputFormat::JsonlZst)?,
@@ -415,8 +423,8 @@ impl Ctx<'_> {
         &self,
         shard: &Shard,
         shard_index: u32,
-        corpus: &dyn CorpusStep,
-        index: &FirstSeen,
+        corpus: &Corpus,
+        index: &CorpusIndex,
     ) -> Result<Stats, RunError> {
         let docs_path = self.state.pass1_docs(&shard.name);
         let keys_path = self.state.pass1_keys(&shard.name);
@@ -459,6 +467,10 @@ impl Ctx<'_> {
             rejected: 0,
         };
         let mut mismatch = false;
+        let minhash = match index {
+            CorpusIndex::Minhash(job) => Some(job.shard_decisions(shard_index)?),
+            CorpusIndex::Keyed(_) => None,
+        };
         let mut decide = |doc: &mut thresher_core::Document, pos: u64| -> Option<String> {
             let Some((key, id)) = keys.get(pos as usize) else {
                 mismatch = true;
@@ -467,14 +479,24 @@ impl Ctx<'_> {
             if id != &doc.id {
                 mismatch = true;
             }
-            let key = (*key)?;
-            match index.first(key) {
-                Some((s, p, first_id)) if (s, p) != (shard_index, pos as u32) => {
-                    doc.metadata.extra.insert(
-                        "duplicate_of".into(),
-                        serde_json::Value::String(first_id.to_string()),
-                    );
-                    Some(corpus.reason().to_string())
+            match (corpus, index, &minhash) {
+                (Corpus::Keyed(step), CorpusIndex::Keyed(first), _) => {
+                    let key = (*key)?;
+                    match first.first(key) {
+                        Some((s, p, first_id)) if (s, p) != (shard_index, pos as u32) => {
+                            doc.metadata.extra.insert(
+                                "duplicate_of".into(),
+                                serde_json::Value::String(first_id.to_string()),
+                            );
+                            Some(step.reason().to_string())
+                        }
+                        _ => None,
+                    }
+                }
+                (Corpus::Minhash(c), _, Some(decisions)) => {
+                    let pos = u32::try_from(pos).ok()?;
+                    crate::minhash_dedup::apply_decision(decisions, pos, doc, c.annotate)
+                        .then(|| crate::minhash_dedup::REASON.to_string())
                 }
                 _ => None,
             }
@@ -578,7 +600,7 @@ struct ShardSink<'a> {
     kept: ShardWriter,
     rejects: Option<Rejects>,
     keys: Option<KeyWriter>,
-    corpus: Option<&'a dyn CorpusStep>,
+    corpus: Option<&'a Corpus>,
     written: u64,
     rejected: u64,
 }
@@ -595,7 +617,11 @@ impl Sink for ShardSink<'_> {
             }
             None => {
                 if let (Some(keys), Some(corpus)) = (self.keys.as_mut(), self.corpus) {
-                    keys.push(corpus.key(&o.doc), &o.doc.id)
+                    let key = match corpus {
+                        Corpus::Keyed(c) => c.key(&o.doc),
+                        Corpus::Minhash(_) => None,
+                    };
+                    keys.push(key, &o.doc.id)
                         .map_err(|e| RunError::State(format!("writing keys: {e}")))?;
                 }
                 self.kept.write(&o.doc)?;
@@ -619,6 +645,49 @@ impl ShardSink<'_> {
         }
         Ok((self.written, self.rejected))
     }
+}
+
+/// What the second pass decides by.
+enum CorpusIndex {
+    /// The first document of each key.
+    Keyed(FirstSeen),
+    /// The MinHash job whose first three stages have run over the first pass's documents.
+    Minhash(crate::minhash_dedup::MinhashJob),
+}
+
+/// Runs MinHash stages 1–3 over the first-pass documents of every shard of this rank (in
+/// order, so the job's shard `i` is the rank's `i`-th shard).
+fn minhash_stages(
+    c: &crate::config::MinhashDedupConfig,
+    mine: &[(usize, Shard)],
+    state: &StateDir,
+    opts: &RunOptions,
+) -> Result<crate::minhash_dedup::MinhashJob, RunError> {
+    use crate::minhash_dedup::{config_of, KeepSpec, MinhashJob, Stage};
+    let work = state.work_dir().join("minhash");
+    let job = MinhashJob {
+        inputs: mine
+            .iter()
+            .map(|(_, s)| state.pass1_docs(&s.name).display().to_string())
+            .collect(),
+        out_dir: work.clone(),
+        work_dir: Some(work),
+        config: config_of(c),
+        language: c.language.clone(),
+        keep: KeepSpec::parse(&c.keep).map_err(RunError::Config)?,
+        annotate: c.annotate,
+        format: OutputFormat::JsonlZst,
+        write_rejects: false,
+        threads: opts.threads,
+        quiet: true,
+        // The run's fingerprint already guards this folder; a mismatch here can only be a
+        // leftover of this run's own earlier attempt.
+        overwrite: true,
+    };
+    for stage in [Stage::Signatures, Stage::Buckets, Stage::Clusters] {
+        job.run_stage(stage, RankSpec::default())?;
+    }
+    Ok(job)
 }
 
 /// For each key, the first document (shard order, then position) that has it.

@@ -48,7 +48,19 @@ pub fn build(cfg: &StepConfig) -> Result<Built, RunError> {
             };
             Built::Local(Box::new(thresher_text::LengthFilter::new(opts)))
         }
-        StepConfig::ExactDedup(_) => Built::Corpus(Box::new(thresher_dedup::ExactDedup::new())),
+        StepConfig::ExactDedup(_) => Built::Corpus(crate::pipeline::Corpus::Keyed(Box::new(
+            thresher_dedup::ExactDedup::new(),
+        ))),
+        StepConfig::MinhashDedup(c) => {
+            // Check the settings now rather than after the first pass.
+            crate::minhash_dedup::KeepSpec::parse(&c.keep).map_err(|e| step_err(name, e))?;
+            thresher_dedup::minhash::MinHasher::for_language(
+                crate::minhash_dedup::config_of(c),
+                &c.language,
+            )
+            .map_err(|e| step_err(name, e))?;
+            Built::Corpus(crate::pipeline::Corpus::Minhash(c.clone()))
+        }
         StepConfig::UrlFilter(o) => {
             Built::Local(Box::new(thresher_quality::UrlFilter::new(o.clone())))
         }

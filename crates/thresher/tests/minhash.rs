@@ -485,3 +485,44 @@ fn a_damaged_stage_file_is_an_error_naming_it() {
     assert_eq!(rejects[0]["metadata"]["duplicate_of"], "a");
     assert_eq!(rejects[0]["metadata"]["cluster_size"], 2);
 }
+
+#[test]
+fn pipeline_step_removes_what_the_command_removes() {
+    let Some(data) = shared_data() else {
+        eprintln!("skipped: ../shared/data not present");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_shards(tmp.path(), &combined_docs(&data), 3);
+    let cmd = tmp.path().join("cmd");
+    dedup(&input, &cmd, &[]);
+    let expected = outcome(&cmd);
+
+    let pipeline = tmp.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        "[[steps]]\ntype = \"minhash_dedup\"\nannotate = true\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("run");
+    run_quiet(Some(&pipeline), &input, &out);
+    let got = outcome(&out);
+    assert_eq!(got.len(), expected.len());
+    for (id, (removed, cluster, size, d)) in &expected {
+        let g = &got[id];
+        assert_eq!((g.0, g.1, g.2), (*removed, *cluster, *size), "{id}");
+        assert_eq!(
+            g.3["metadata"]["duplicate_of"], d["metadata"]["duplicate_of"],
+            "{id}"
+        );
+    }
+    assert!(out.join("rejects/part-00.minhash_dedup.jsonl.zst").exists());
+    let stats = stats(&out);
+    assert_eq!(
+        stats["steps"]["minhash_dedup"]["dropped"]["near_duplicate"].as_u64(),
+        Some(expected.values().filter(|v| v.0).count() as u64),
+        "{stats}"
+    );
+    // The first pass's files and the stages' files are gone once the run is done.
+    assert!(!out.join(".thresher/work/minhash").exists());
+}
