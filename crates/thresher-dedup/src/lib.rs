@@ -7,11 +7,15 @@
 //! [`minhash`] is near-duplicate detection, bit-identical to datatrove's MinHash dedup with
 //! FineWeb's configuration: signatures, their files and the later stages' logic.
 //!
+//! [`lines`] is exact line / paragraph dedup across a corpus: sorted hashes in restartable
+//! passes, or a Bloom filter in one pass (dolma-style).
+//!
 //! Which copy survives (the first in input order) is decided by the pipeline's runner, not
 //! here: a [`CorpusStep`] only maps a document to a key.
 
 #![warn(missing_docs)]
 
+pub mod lines;
 pub mod minhash;
 
 use std::cell::RefCell;
