@@ -6,6 +6,7 @@
 
 pub mod config;
 mod keys;
+pub mod line_dedup;
 mod markers;
 pub mod minhash_dedup;
 pub mod pipeline;

@@ -128,6 +128,69 @@ struct FilterArgs {
 enum DedupCommand {
     /// MinHash, bit-identical to datatrove's (FineWeb's configuration by default).
     Minhash(MinhashArgs),
+    /// Exact line or paragraph dedup across a corpus: a repeated line is removed from every
+    /// document but the first (or from all), with sorted hashes or a Bloom filter.
+    Lines(LinesArgs),
+}
+
+#[derive(Args)]
+struct LinesArgs {
+    /// Inputs: JSONL (.jsonl, .gz, .zst), Parquet or .txt files, folders, globs, @list files.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Output folder: the documents as `<shard>.<ext>` with repeated units removed
+    /// (`metadata.lines_removed` counts them); documents left empty go to `rejects/`.
+    #[arg(long, short)]
+    output: PathBuf,
+    /// What is compared: `line` or `paragraph` (blank-line separated).
+    #[arg(long, default_value = "line")]
+    unit: String,
+    /// Which copies stay: `first` (the first in input order; dolma) or `none` (every copy of
+    /// a repeated unit goes; CCNet).
+    #[arg(long, default_value = "first")]
+    keep: String,
+    /// Units shorter than this many characters (after whitespace normalisation) are kept.
+    #[arg(long, default_value_t = 0)]
+    min_chars: usize,
+    /// Compare case-insensitively.
+    #[arg(long)]
+    lowercase: bool,
+    /// `sorted` (exact, restartable passes) or `bloom` (one pass, fixed memory, keep=first
+    /// only; false positives remove unique units at --bloom-fpr).
+    #[arg(long, default_value = "sorted")]
+    method: String,
+    /// Sorted method: hash partitions (the merge pass runs once per partition).
+    #[arg(long, default_value_t = 16)]
+    partitions: u32,
+    /// Bloom method: distinct units the filter is sized for.
+    #[arg(long, default_value_t = 100_000_000)]
+    bloom_expected: u64,
+    /// Bloom method: false-positive rate at that many units.
+    #[arg(long, default_value_t = 1e-6)]
+    bloom_fpr: f64,
+    /// Sorted method: run only this pass's share (hashes, merge, apply).
+    #[arg(long)]
+    pass: Option<String>,
+    /// This process's rank for --pass.
+    #[arg(long, requires = "pass")]
+    rank: Option<usize>,
+    /// Number of ranks for --pass.
+    #[arg(long, requires = "pass")]
+    world_size: Option<usize>,
+    /// Folder for the passes' files (default: OUTPUT/.lines).
+    #[arg(long)]
+    work: Option<PathBuf>,
+    /// Output format: jsonl.zst, jsonl.gz, jsonl or parquet.
+    #[arg(long, default_value = "jsonl.zst")]
+    format: String,
+    /// Do not write documents that lost every unit.
+    #[arg(long)]
+    no_rejects: bool,
+    /// Discard the work folder of a different run.
+    #[arg(long)]
+    overwrite: bool,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
@@ -205,6 +268,7 @@ fn main() {
         Command::Extract(a) => cmd_extract(a),
         Command::Filter(a) => cmd_filter(a),
         Command::Dedup(DedupCommand::Minhash(a)) => cmd_minhash(a),
+        Command::Dedup(DedupCommand::Lines(a)) => cmd_lines(a),
         Command::Presets { name } => cmd_presets(name),
     };
     if let Err(e) = result {
@@ -456,6 +520,76 @@ fn cmd_minhash(a: MinhashArgs) -> Result<()> {
             report.kept,
             a.output.display()
         );
+    }
+    Ok(())
+}
+
+fn cmd_lines(a: LinesArgs) -> Result<()> {
+    use thresher_dedup::lines::{Keep, LineDedupConfig, Unit};
+    use thresher_pipeline::line_dedup::{LineDedupJob, Method, Pass};
+    let unit = match a.unit.as_str() {
+        "line" => Unit::Line,
+        "paragraph" => Unit::Paragraph,
+        u => bail!("--unit `{u}`: expected line or paragraph"),
+    };
+    let keep = match a.keep.as_str() {
+        "first" => Keep::First,
+        "none" => Keep::None,
+        k => bail!("--keep `{k}`: expected first or none"),
+    };
+    let method = match a.method.as_str() {
+        "sorted" => Method::Sorted {
+            partitions: a.partitions,
+        },
+        "bloom" => Method::Bloom {
+            expected_units: a.bloom_expected,
+            false_positive_rate: a.bloom_fpr,
+        },
+        m => bail!("--method `{m}`: expected sorted or bloom"),
+    };
+    let job = LineDedupJob {
+        inputs: a.inputs.clone(),
+        out_dir: a.output.clone(),
+        work_dir: a.work.clone(),
+        config: LineDedupConfig {
+            unit,
+            keep,
+            min_chars: a.min_chars,
+            lowercase: a.lowercase,
+        },
+        method,
+        format: a.format.parse()?,
+        write_rejects: !a.no_rejects,
+        threads: a.common.threads,
+        quiet: a.common.quiet,
+        overwrite: a.overwrite,
+    };
+    let r = match &a.pass {
+        None => job.run_all()?,
+        Some(p) => {
+            let pass = Pass::parse(p).map_err(anyhow::Error::msg)?;
+            let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
+                .map_err(anyhow::Error::msg)?;
+            job.run_pass(pass, rank)?
+        }
+    };
+    if !a.common.quiet {
+        for (pass, secs) in &r.seconds {
+            eprintln!("  {pass:<8} {secs:>9.2} s");
+        }
+        eprintln!(
+            "{} shards: {} documents, {} units, {} removed from {} documents ({} left empty and dropped); output in {}",
+            r.shards,
+            r.docs,
+            r.units,
+            r.units_removed,
+            r.docs_changed,
+            r.docs_emptied,
+            a.output.display()
+        );
+        if let Some(p) = r.bloom_false_positive_rate {
+            eprintln!("Bloom filter: estimated false-positive rate {p:.2e} at the end");
+        }
     }
     Ok(())
 }
