@@ -377,7 +377,7 @@ impl LineDedupJob {
                 ReadEvent::Doc(d) => {
                     w.push(&d.text).map_err(err)?;
                     report.docs += 1;
-                    if report.docs % 1024 == 0 {
+                    if report.docs.is_multiple_of(1024) {
                         observer.progress(1024, None);
                     }
                 }
@@ -489,7 +489,7 @@ impl LineDedupJob {
                 .map_err(|e| RunError::State(format!("{}: {e}", shard.input.path.display())))?;
             let emptied = change.record(&mut report, &mut doc);
             out.write(&doc, emptied)?;
-            if report.docs % 1024 == 0 {
+            if report.docs.is_multiple_of(1024) {
                 observer.progress(1024, None);
             }
         }
@@ -555,7 +555,7 @@ impl LineDedupJob {
                 let change = Change::of(filter.filter(&doc.text));
                 let emptied = change.record(&mut report, &mut doc);
                 out.write(&doc, emptied)?;
-                if report.docs % 1024 == 0 {
+                if report.docs.is_multiple_of(1024) {
                     observer.progress(1024, None);
                 }
             }

@@ -668,7 +668,7 @@ impl MinhashJob {
                 report.kept += 1;
                 kept.write(&doc)?;
             }
-            if report.docs % 1024 == 0 {
+            if report.docs.is_multiple_of(1024) {
                 observer.progress(1024, None);
             }
         }
