@@ -27,8 +27,8 @@ use std::time::Instant;
 use thresher_core::Document;
 use thresher_dedup::lines::files::hashes_path;
 use thresher_dedup::lines::{
-    find_line_duplicates, BloomLineDedup, Deduped, LineDedupConfig, LineDedupError,
-    LineHashWriter, ShardLineRemovals,
+    find_line_duplicates, BloomLineDedup, Deduped, LineDedupConfig, LineDedupError, LineHashWriter,
+    ShardLineRemovals,
 };
 use thresher_io::{InputFormat, OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
 
@@ -410,9 +410,7 @@ impl LineDedupJob {
                 )));
             }
         }
-        let mine: Vec<u32> = (0..partitions)
-            .filter(|p| rank.owns(*p as usize))
-            .collect();
+        let mine: Vec<u32> = (0..partitions).filter(|p| rank.owns(*p as usize)).collect();
         let results: Vec<Result<LineDedupReport, RunError>> = pool.install(|| {
             mine.par_iter()
                 .map(|&p| {

@@ -61,13 +61,14 @@
 //! ```
 
 use super::files::{
-    corrupt, hashes_path, mismatch, removals_path, u32_at, u64_at, FileKind, FramedReader,
-    FramedWriter, Header, HASH_RECORD, REMOVAL_RECORD,
+    hashes_path, open_reader, removals_path, FileKind, FramedReader, Header, HASH_RECORD,
+    REMOVAL_RECORD,
 };
 use super::{
     unit_hash, Deduped, Keep, LineDedupConfig, LineDedupError, RemovedUnit, Scanner, Segments,
     UnitRef,
 };
+use crate::framed::{corrupt, mismatch, u32_at, u64_at, FramedWriter};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::path::{Path, PathBuf};
@@ -175,7 +176,7 @@ impl LineHashWriter {
                 partitions: self.partitions,
                 documents: self.documents,
             };
-            let mut w = FramedWriter::create(&path, header, 1 << 16)?;
+            let mut w = FramedWriter::create(&path, &header, 1 << 16)?;
             let mut rec = [0u8; HASH_RECORD as usize];
             for &(hash, doc, unit) in mine {
                 rec[..8].copy_from_slice(&hash.to_le_bytes());
@@ -199,7 +200,7 @@ struct HashReader {
 impl HashReader {
     fn open(path: &Path, config: &LineDedupConfig) -> Result<HashReader, LineDedupError> {
         Ok(HashReader {
-            inner: FramedReader::open(path, FileKind::Hashes, config)?,
+            inner: open_reader(path, FileKind::Hashes, config)?,
             last: None,
         })
     }
@@ -266,7 +267,7 @@ impl RemovalsOut {
         r[16..20].copy_from_slice(&first.shard.to_le_bytes());
         r[20..24].copy_from_slice(&first.doc.to_le_bytes());
         r[24..28].copy_from_slice(&first.unit.to_le_bytes());
-        self.writer.write_record(&self.rec)
+        Ok(self.writer.write_record(&self.rec)?)
     }
 }
 
@@ -319,7 +320,7 @@ pub fn find_line_duplicates(
         outs.push(RemovalsOut {
             writer: FramedWriter::create(
                 &removals_path(out_dir, h.partition, h.shard),
-                header,
+                &header,
                 1 << 14,
             )?,
             rec: [0; REMOVAL_RECORD as usize],
@@ -399,7 +400,7 @@ impl ShardLineRemovals {
         let mut seen: BTreeMap<u32, &PathBuf> = BTreeMap::new();
         let mut expect: Option<Header> = None;
         for (fi, path) in files.iter().enumerate() {
-            let mut r = FramedReader::open(path, FileKind::Removals, config)?;
+            let mut r = open_reader(path, FileKind::Removals, config)?;
             let h = *r.header();
             if let Some(e) = expect {
                 if (h.shard, h.partitions, h.documents) != (e.shard, e.partitions, e.documents) {

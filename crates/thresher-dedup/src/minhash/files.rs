@@ -36,16 +36,15 @@
 //! | kept documents | run | cluster id, shard, index (3 × u32), then the kept document's id (UTF-8); in cluster order |
 
 use super::{MinhashConfig, MinhashError};
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use crate::framed::{
+    self, corrupt, impl_from_frame_error, mismatch, u32_at, u64_at, FrameError, FrameHeader,
+    FrameKind, FramedWriter, Framing, HEADER_LEN,
+};
 use std::path::{Path, PathBuf};
-use xxhash_rust::xxh3::Xxh3;
 
-const MAGIC: &[u8; 4] = b"THMH";
-const END_MAGIC: &[u8; 8] = b"THMH-END";
-const VERSION: u8 = 1;
-const HEADER_LEN: u64 = 48;
-const TRAILER_LEN: u64 = 24;
+/// The write buffer of every file.
+pub(crate) const WRITE_BUFFER: usize = 1 << 16;
+
 /// Marks a header field that does not apply to the file.
 pub const NONE: u32 = u32::MAX;
 
@@ -91,7 +90,7 @@ pub enum FileKind {
     Kept,
 }
 
-impl FileKind {
+impl FrameKind for FileKind {
     fn byte(self) -> u8 {
         match self {
             FileKind::Signatures => b'S',
@@ -128,12 +127,26 @@ pub struct Header {
     pub record_size: u32,
 }
 
-impl Header {
-    fn encode(&self) -> [u8; HEADER_LEN as usize] {
-        let mut h = [0u8; HEADER_LEN as usize];
-        h[..4].copy_from_slice(MAGIC);
-        h[4] = self.kind.byte();
-        h[5] = VERSION;
+impl FrameHeader for Header {
+    const FRAMING: Framing = Framing {
+        magic: b"THMH",
+        end_magic: b"THMH-END",
+        version: 1,
+        family: "thresher MinHash",
+        temp_prefix: ".tmp-minhash-",
+    };
+    type Kind = FileKind;
+    type Expected = MinhashConfig;
+
+    fn kind(&self) -> FileKind {
+        self.kind
+    }
+
+    fn record_size(&self) -> u32 {
+        self.record_size
+    }
+
+    fn encode_fields(&self, h: &mut [u8; HEADER_LEN]) {
         let c = &self.config;
         // validate() bounds every value by u32 (n_grams) or by MAX_HASHES.
         let fields = [
@@ -143,175 +156,21 @@ impl Header {
             c.seed,
             self.shard,
             self.bucket,
-            self.record_size,
         ];
-        for (i, v) in fields.iter().enumerate() {
-            h[8 + 4 * i..12 + 4 * i].copy_from_slice(&v.to_le_bytes());
-        }
-        h
-    }
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    let mut v = [0u8; 4];
-    v.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(v)
-}
-
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    let mut v = [0u8; 8];
-    v.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(v)
-}
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> MinhashError + '_ {
-    move |source| MinhashError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-fn corrupt(path: &Path, reason: impl Into<String>) -> MinhashError {
-    MinhashError::Corrupt {
-        path: path.to_path_buf(),
-        reason: reason.into(),
-    }
-}
-
-fn mismatch(path: &Path, reason: impl Into<String>) -> MinhashError {
-    MinhashError::Mismatch {
-        path: path.to_path_buf(),
-        reason: reason.into(),
-    }
-}
-
-/// Writes one framed file atomically: records go to a temporary file next to `path`, which
-/// [`FramedWriter::finish`] completes and renames into place. Dropped unfinished, the
-/// temporary file is removed and `path` is untouched.
-pub(crate) struct FramedWriter {
-    path: PathBuf,
-    out: BufWriter<tempfile::NamedTempFile>,
-    hasher: Xxh3,
-    count: u64,
-    record_size: usize,
-}
-
-impl FramedWriter {
-    pub(crate) fn create(path: &Path, header: Header) -> Result<FramedWriter, MinhashError> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".tmp-minhash-")
-            .tempfile_in(dir)
-            .map_err(io_err(path))?;
-        let mut w = FramedWriter {
-            path: path.to_path_buf(),
-            out: BufWriter::with_capacity(1 << 16, tmp),
-            hasher: Xxh3::new(),
-            count: 0,
-            record_size: header.record_size as usize,
-        };
-        let h = header.encode();
-        w.hasher.update(&h);
-        w.out.write_all(&h).map_err(io_err(path))?;
-        Ok(w)
+        framed::put_u32s(h, 8, &fields);
     }
 
-    pub(crate) fn write_record(&mut self, record: &[u8]) -> Result<(), MinhashError> {
-        if self.record_size == 0 {
-            let len = u32::try_from(record.len())
-                .map_err(|_| corrupt(&self.path, "a record longer than 4 GiB cannot be written"))?;
-            let len = len.to_le_bytes();
-            self.hasher.update(&len);
-            self.out.write_all(&len).map_err(io_err(&self.path))?;
-        }
-        debug_assert!(self.record_size == 0 || record.len() == self.record_size);
-        self.hasher.update(record);
-        self.count += 1;
-        self.out.write_all(record).map_err(io_err(&self.path))
-    }
-
-    /// Completes the file; returns the number of records.
-    pub(crate) fn finish(mut self) -> Result<u64, MinhashError> {
-        let mut trailer = [0u8; TRAILER_LEN as usize];
-        trailer[..8].copy_from_slice(&self.count.to_le_bytes());
-        trailer[8..16].copy_from_slice(&self.hasher.digest().to_le_bytes());
-        trailer[16..].copy_from_slice(END_MAGIC);
-        let path = self.path;
-        self.out.write_all(&trailer).map_err(io_err(&path))?;
-        let tmp = self.out.into_inner().map_err(|e| MinhashError::Io {
-            path: path.clone(),
-            source: e.into_error(),
-        })?;
-        tmp.as_file().sync_all().map_err(io_err(&path))?;
-        tmp.persist(&path).map_err(|e| MinhashError::Io {
-            path: path.clone(),
-            source: e.error,
-        })?;
-        Ok(self.count)
-    }
-}
-
-/// Reads one framed file record by record, checking everything it can before the first
-/// record and the checksum after the last.
-pub(crate) struct FramedReader {
-    path: PathBuf,
-    input: BufReader<File>,
-    hasher: Xxh3,
-    header: Header,
-    count: u64,
-    remaining: u64,
-    checksum: u64,
-    record: Vec<u8>,
-    /// Bytes of records not read yet.
-    body_left: u64,
-    /// Records of varying size (length-prefixed).
-    variable: bool,
-}
-
-impl FramedReader {
-    /// Opens `path`, which must be a `kind` file made with `config` whose records are
-    /// `record_size` bytes.
-    pub(crate) fn open(
+    fn decode(
         path: &Path,
         kind: FileKind,
+        h: &[u8; HEADER_LEN],
         config: &MinhashConfig,
-        record_size: u32,
-    ) -> Result<FramedReader, MinhashError> {
-        let mut file = File::open(path).map_err(io_err(path))?;
-        let len = file.metadata().map_err(io_err(path))?.len();
-        let what = kind.name();
-        if len < HEADER_LEN + TRAILER_LEN {
-            return Err(corrupt(
-                path,
-                format!("truncated {what} file: {len} bytes, shorter than its header and trailer"),
-            ));
-        }
-        let mut h = [0u8; HEADER_LEN as usize];
-        file.read_exact(&mut h).map_err(io_err(path))?;
-        if &h[..4] != MAGIC {
-            return Err(corrupt(path, format!("not a thresher MinHash {what} file")));
-        }
-        if h[4] != kind.byte() {
-            return Err(corrupt(
-                path,
-                format!("expected a {what} file, found kind {:?}", h[4] as char),
-            ));
-        }
-        if h[5] != VERSION {
-            return Err(corrupt(
-                path,
-                format!("format version {} (this build reads {VERSION})", h[5]),
-            ));
-        }
+    ) -> Result<Header, FrameError> {
         let found = MinhashConfig {
-            n_grams: u32_at(&h, 8) as usize,
-            num_buckets: u32_at(&h, 12) as usize,
-            hashes_per_bucket: u32_at(&h, 16) as usize,
-            seed: u32_at(&h, 20),
+            n_grams: u32_at(h, 8) as usize,
+            num_buckets: u32_at(h, 12) as usize,
+            hashes_per_bucket: u32_at(h, 16) as usize,
+            seed: u32_at(h, 20),
         };
         if found != *config {
             return Err(mismatch(
@@ -319,118 +178,20 @@ impl FramedReader {
                 format!("made with {found:?}, expected {config:?}"),
             ));
         }
-        let header = Header {
+        Ok(Header {
             kind,
             config: found,
-            shard: u32_at(&h, 24),
-            bucket: u32_at(&h, 28),
-            record_size: u32_at(&h, 32),
-        };
-        if header.record_size != record_size {
-            return Err(corrupt(
-                path,
-                format!("record size {}, expected {record_size}", header.record_size),
-            ));
-        }
-        let body = len - HEADER_LEN - TRAILER_LEN;
-        let mut t = [0u8; TRAILER_LEN as usize];
-        file.seek(SeekFrom::End(-(TRAILER_LEN as i64)))
-            .and_then(|_| file.read_exact(&mut t))
-            .map_err(io_err(path))?;
-        let count = u64_at(&t, 0);
-        let fits = if record_size == 0 {
-            count.checked_mul(4).is_some_and(|min| min <= body)
-        } else {
-            count.checked_mul(u64::from(record_size)) == Some(body)
-        };
-        if &t[16..] != END_MAGIC || !fits {
-            return Err(corrupt(
-                path,
-                format!("truncated or damaged {what} file ({len} bytes; its trailer is missing or does not match its length)"),
-            ));
-        }
-        file.seek(SeekFrom::Start(HEADER_LEN))
-            .map_err(io_err(path))?;
-        let mut hasher = Xxh3::new();
-        hasher.update(&h);
-        Ok(FramedReader {
-            path: path.to_path_buf(),
-            input: BufReader::with_capacity(1 << 16, file),
-            hasher,
-            header,
-            count,
-            remaining: count,
-            checksum: u64_at(&t, 8),
-            record: vec![0; record_size as usize],
-            body_left: body,
-            variable: record_size == 0,
+            shard: u32_at(h, 24),
+            bucket: u32_at(h, 28),
+            record_size: u32_at(h, 32),
         })
     }
-
-    pub(crate) fn header(&self) -> &Header {
-        &self.header
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Number of records in the file.
-    pub(crate) fn count(&self) -> u64 {
-        self.count
-    }
-
-    /// The next record, or `None` after the last one (once the checksum has been verified).
-    pub(crate) fn next_record(&mut self) -> Result<Option<&[u8]>, MinhashError> {
-        if self.remaining == 0 {
-            return Ok(None);
-        }
-        if self.variable {
-            let mut len = [0u8; 4];
-            self.input
-                .read_exact(&mut len)
-                .map_err(io_err(&self.path))?;
-            self.hasher.update(&len);
-            let n = u64::from(u32::from_le_bytes(len));
-            // The length and the remaining records' lengths must fit in what is left.
-            if n + 4 + 4 * (self.remaining - 1) > self.body_left {
-                return Err(self.corrupt(format!(
-                    "{} file is damaged (a record runs past the end)",
-                    self.header.kind.name()
-                )));
-            }
-            self.body_left -= 4;
-            self.record.resize(n as usize, 0);
-        }
-        self.input
-            .read_exact(&mut self.record)
-            .map_err(io_err(&self.path))?;
-        self.body_left -= self.record.len() as u64;
-        self.hasher.update(&self.record);
-        self.remaining -= 1;
-        if self.remaining == 0 && self.body_left != 0 {
-            return Err(self.corrupt(format!(
-                "{} file is damaged ({} bytes after the last record)",
-                self.header.kind.name(),
-                self.body_left
-            )));
-        }
-        if self.remaining == 0 && self.hasher.digest() != self.checksum {
-            return Err(corrupt(
-                &self.path,
-                format!(
-                    "{} file is corrupt (checksum mismatch)",
-                    self.header.kind.name()
-                ),
-            ));
-        }
-        Ok(Some(&self.record))
-    }
-
-    pub(crate) fn corrupt(&self, reason: impl Into<String>) -> MinhashError {
-        corrupt(&self.path, reason)
-    }
 }
+
+impl_from_frame_error!(MinhashError);
+
+/// Reads one framed file record by record ([`framed::FramedReader`]).
+pub(crate) type FramedReader = framed::FramedReader<Header>;
 
 /// Reads a signature file (one bucket of one shard) in its sorted order.
 pub struct SignatureReader {
@@ -447,8 +208,8 @@ impl SignatureReader {
         let record_size = u32::try_from(hpb * 8 + 4)
             .map_err(|_| MinhashError::InvalidConfig("hashes_per_bucket is too large".into()))?;
         let inner = FramedReader::open(path, FileKind::Signatures, config, record_size)?;
-        if inner.header.bucket as usize >= config.num_buckets {
-            return Err(inner.corrupt(format!("bucket {} out of range", inner.header.bucket)));
+        if inner.header().bucket as usize >= config.num_buckets {
+            return Err(inner.corrupt(format!("bucket {} out of range", inner.header().bucket)));
         }
         Ok(SignatureReader {
             inner,
@@ -550,7 +311,11 @@ impl PairsWriter {
             bucket: bucket as u32,
             record_size: PAIR_SIZE,
         };
-        Ok(PairsWriter(FramedWriter::create(path, header)?))
+        Ok(PairsWriter(FramedWriter::create(
+            path,
+            &header,
+            WRITE_BUFFER,
+        )?))
     }
 
     pub(crate) fn write(&mut self, p: &DuplicatePair) -> Result<(), MinhashError> {
@@ -558,11 +323,11 @@ impl PairsWriter {
         for (i, v) in [p.a.0, p.a.1, p.b.0, p.b.1].iter().enumerate() {
             rec[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
         }
-        self.0.write_record(&rec)
+        Ok(self.0.write_record(&rec)?)
     }
 
     pub(crate) fn finish(self) -> Result<u64, MinhashError> {
-        self.0.finish()
+        Ok(self.0.finish()?)
     }
 }
 
@@ -573,8 +338,8 @@ impl PairsReader {
     /// Opens a duplicate-pair file made with `config`.
     pub fn open(path: &Path, config: &MinhashConfig) -> Result<PairsReader, MinhashError> {
         let inner = FramedReader::open(path, FileKind::Pairs, config, PAIR_SIZE)?;
-        if inner.header.bucket as usize >= config.num_buckets {
-            return Err(inner.corrupt(format!("bucket {} out of range", inner.header.bucket)));
+        if inner.header().bucket as usize >= config.num_buckets {
+            return Err(inner.corrupt(format!("bucket {} out of range", inner.header().bucket)));
         }
         Ok(PairsReader(inner))
     }
@@ -637,7 +402,7 @@ pub(crate) fn write_decisions(
         bucket: NONE,
         record_size: DECISION_SIZE,
     };
-    let mut w = FramedWriter::create(path, header)?;
+    let mut w = FramedWriter::create(path, &header, WRITE_BUFFER)?;
     for e in entries {
         let mut rec = [0u8; DECISION_SIZE as usize];
         let fields = [e.doc, e.cluster, e.cluster_size, u32::from(e.removed)];
@@ -646,7 +411,7 @@ pub(crate) fn write_decisions(
         }
         w.write_record(&rec)?;
     }
-    w.finish()
+    Ok(w.finish()?)
 }
 
 /// Reads a shard's decisions file; returns its shard and entries (in document order).
@@ -711,7 +476,7 @@ impl IdsWriter {
             record_size: 0,
         };
         Ok(IdsWriter {
-            inner: FramedWriter::create(path, header)?,
+            inner: FramedWriter::create(path, &header, WRITE_BUFFER)?,
             next: 0,
             record: Vec::new(),
         })
@@ -746,7 +511,7 @@ impl IdsWriter {
 
     /// Completes the file; returns the number of documents.
     pub fn finish(self) -> Result<u64, MinhashError> {
-        self.inner.finish()
+        Ok(self.inner.finish()?)
     }
 }
 
@@ -845,7 +610,7 @@ pub(crate) fn write_kept(
         bucket: NONE,
         record_size: 0,
     };
-    let mut w = FramedWriter::create(path, header)?;
+    let mut w = FramedWriter::create(path, &header, WRITE_BUFFER)?;
     let mut rec = Vec::new();
     for k in kept {
         rec.clear();
@@ -855,7 +620,7 @@ pub(crate) fn write_kept(
         rec.extend_from_slice(k.id.as_bytes());
         w.write_record(&rec)?;
     }
-    w.finish()
+    Ok(w.finish()?)
 }
 
 /// Reads the kept-documents file, keeping only the clusters `wanted` says yes to (so a shard

@@ -61,10 +61,11 @@
 //! that appears in a pair, stage 4 one entry per clustered document of the shard.
 
 use super::files::{
-    self, read_decisions, signature_path, ClusterEntry, DocKey, DuplicatePair, FileKind,
-    FramedWriter, Header, IdsReader, KeptDoc, PairsReader, PairsWriter, SignatureReader,
+    self, read_decisions, signature_path, ClusterEntry, DocKey, DuplicatePair, FileKind, Header,
+    IdsReader, KeptDoc, PairsReader, PairsWriter, SignatureReader,
 };
 use super::{MinhashConfig, MinhashError, Signature};
+use crate::framed::FramedWriter;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -196,7 +197,7 @@ impl SignatureWriter {
                 bucket: bucket as u32,
                 record_size: rs as u32,
             };
-            let mut w = FramedWriter::create(&path, header)?;
+            let mut w = FramedWriter::create(&path, &header, files::WRITE_BUFFER)?;
             let mut rec = Vec::with_capacity(rs);
             for i in order {
                 rec.clear();
