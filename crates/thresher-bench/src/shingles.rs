@@ -3,20 +3,14 @@
 //! 64-bit hash of every window of 5 words joined by single spaces. The set of distinct hashes
 //! is what MinHash estimates the Jaccard similarity of.
 //!
-//! This uses the public pieces [`thresher_dedup::minhash::simplify_text_into`],
-//! [`thresher_tokenize::Tokenizer::english`] and
-//! [`thresher_dedup::minhash::MinHasher::shingles_of_words`], in the order
-//! `MinHasher::signature_with` uses them.
+//! The shingles come from [`MinHasher::shingles_with`], the very code the signatures use.
 
-use thresher_dedup::minhash::{simplify_text_into, MinHasher};
-use thresher_tokenize::Tokenizer;
+use thresher_dedup::minhash::{MinHasher, Scratch};
 
 /// Computes shingle sets, reusing its buffers. One per thread.
 pub struct Shingler {
     hasher: MinHasher,
-    tokenizer: &'static Tokenizer,
-    simplified: String,
-    scratch: String,
+    scratch: Scratch,
 }
 
 impl Default for Shingler {
@@ -30,17 +24,13 @@ impl Shingler {
     pub fn new() -> Shingler {
         Shingler {
             hasher: MinHasher::fineweb(),
-            tokenizer: Tokenizer::english(),
-            simplified: String::new(),
-            scratch: String::new(),
+            scratch: Scratch::new(),
         }
     }
 
     /// The sorted, distinct shingle hashes of `text` (empty when it has fewer than 5 words).
     pub fn set_of(&mut self, text: &str) -> Vec<u64> {
-        simplify_text_into(text, &mut self.simplified, &mut self.scratch);
-        let words = self.tokenizer.words(&self.simplified);
-        let mut set = self.hasher.shingles_of_words(&words);
+        let mut set = self.hasher.shingles_with(text, &mut self.scratch).to_vec();
         set.sort_unstable();
         set.dedup();
         set

@@ -244,6 +244,21 @@ impl MinHasher {
 
     /// [`MinHasher::signature`] with caller-provided working buffers.
     pub fn signature_with(&self, text: &str, scratch: &mut Scratch) -> Option<Signature> {
+        self.fill_shingles(text, scratch);
+        let sig = self.from_shingles(&scratch.shingles);
+        scratch.shrink();
+        sig
+    }
+
+    /// The shingles of `text` (hashed word n-grams of its simplified text, repeats included,
+    /// in order): exactly what [`MinHasher::signature`] takes the minima of. Empty when the
+    /// text has fewer words than `n_grams`.
+    pub fn shingles_with<'s>(&self, text: &str, scratch: &'s mut Scratch) -> &'s [u64] {
+        self.fill_shingles(text, scratch);
+        &scratch.shingles
+    }
+
+    fn fill_shingles(&self, text: &str, scratch: &mut Scratch) {
         let Scratch {
             simplified,
             nfd,
@@ -254,9 +269,11 @@ impl MinHasher {
         simplify_text_into(text, simplified, nfd);
         let words = self.tokenizer.words(simplified);
         signature::shingles_into(&words, self.config.n_grams, joined, starts, shingles);
-        let sig = self.from_shingles(shingles);
-        scratch.shrink();
-        sig
+    }
+
+    /// The word tokenizer (the language's, as datatrove picks it).
+    pub fn tokenizer(&self) -> &'static Tokenizer {
+        self.tokenizer
     }
 
     /// The signature of a document whose (simplified, tokenized) words are `words`: what
