@@ -15,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+pub mod boilerplate;
 mod framed;
 pub mod lines;
 pub mod minhash;

@@ -16,6 +16,7 @@ pub mod rank;
 pub mod report;
 pub mod runner;
 pub mod single_file;
+pub mod site_boilerplate;
 mod steps;
 
 pub use config::PipelineConfig;

@@ -30,6 +30,9 @@ enum Command {
     /// Near-duplicate detection.
     #[command(subcommand)]
     Dedup(DedupCommand),
+    /// Site boilerplate across documents (CCNet-style): lines that occur on many pages of a
+    /// site are removed from all of its pages.
+    Boilerplate(BoilerplateArgs),
     /// List the built-in pipelines, or print one as TOML.
     Presets {
         /// Print this preset's TOML.
@@ -131,6 +134,54 @@ enum DedupCommand {
     /// Exact line or paragraph dedup across a corpus: a repeated line is removed from every
     /// document but the first (or from all), with sorted hashes or a Bloom filter.
     Lines(LinesArgs),
+}
+
+#[derive(Args)]
+struct BoilerplateArgs {
+    /// Inputs: JSONL (.jsonl, .gz, .zst), Parquet or .txt files, folders, globs, @list files
+    /// (run `thresher extract` on WARCs first). A document's site is its metadata.domain,
+    /// else its URL's host, without `www.`.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Output folder: the documents as `<shard>.<ext>` without their site's boilerplate lines
+    /// (listed in `metadata.removed_lines`); documents left empty go to `rejects/`.
+    #[arg(long, short)]
+    output: PathBuf,
+    /// A line must occur on at least this many pages of a site…
+    #[arg(long, default_value_t = 3)]
+    min_pages: u32,
+    /// …and on at least this fraction of them.
+    #[arg(long, default_value_t = 0.2)]
+    min_fraction: f64,
+    /// Lines shorter than this (characters, normalised) are never boilerplate.
+    #[arg(long, default_value_t = 1)]
+    min_chars: u32,
+    /// Site partitions (the find pass runs once per partition).
+    #[arg(long, default_value_t = 16)]
+    partitions: u32,
+    /// Run only this pass's share (count, find, strip).
+    #[arg(long)]
+    pass: Option<String>,
+    /// This process's rank for --pass.
+    #[arg(long, requires = "pass")]
+    rank: Option<usize>,
+    /// Number of ranks for --pass.
+    #[arg(long, requires = "pass")]
+    world_size: Option<usize>,
+    /// Folder for the passes' files (default: OUTPUT/.boilerplate).
+    #[arg(long)]
+    work: Option<PathBuf>,
+    /// Output format: jsonl.zst, jsonl.gz, jsonl or parquet.
+    #[arg(long, default_value = "jsonl.zst")]
+    format: String,
+    /// Do not write documents left empty.
+    #[arg(long)]
+    no_rejects: bool,
+    /// Discard the work folder of a different run.
+    #[arg(long)]
+    overwrite: bool,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
@@ -269,6 +320,7 @@ fn main() {
         Command::Filter(a) => cmd_filter(a),
         Command::Dedup(DedupCommand::Minhash(a)) => cmd_minhash(a),
         Command::Dedup(DedupCommand::Lines(a)) => cmd_lines(a),
+        Command::Boilerplate(a) => cmd_boilerplate(a),
         Command::Presets { name } => cmd_presets(name),
     };
     if let Err(e) = result {
@@ -590,6 +642,54 @@ fn cmd_lines(a: LinesArgs) -> Result<()> {
         if let Some(p) = r.bloom_false_positive_rate {
             eprintln!("Bloom filter: estimated false-positive rate {p:.2e} at the end");
         }
+    }
+    Ok(())
+}
+
+fn cmd_boilerplate(a: BoilerplateArgs) -> Result<()> {
+    use thresher_dedup::boilerplate::BoilerplateConfig;
+    use thresher_pipeline::site_boilerplate::{BoilerplateJob, Pass};
+    let job = BoilerplateJob {
+        inputs: a.inputs.clone(),
+        out_dir: a.output.clone(),
+        work_dir: a.work.clone(),
+        config: BoilerplateConfig {
+            min_pages: a.min_pages,
+            min_fraction: a.min_fraction,
+            min_chars: a.min_chars,
+        },
+        partitions: a.partitions,
+        format: a.format.parse()?,
+        write_rejects: !a.no_rejects,
+        threads: a.common.threads,
+        quiet: a.common.quiet,
+        overwrite: a.overwrite,
+    };
+    let r = match &a.pass {
+        None => job.run_all()?,
+        Some(p) => {
+            let pass = Pass::parse(p).map_err(anyhow::Error::msg)?;
+            let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
+                .map_err(anyhow::Error::msg)?;
+            job.run_pass(pass, rank)?
+        }
+    };
+    if !a.common.quiet {
+        for (pass, secs) in &r.seconds {
+            eprintln!("  {pass:<6} {secs:>9.2} s");
+        }
+        eprintln!(
+            "{} shards: {} documents ({} without a site), {} sites, {} boilerplate lines; {} lines removed from {} documents ({} left empty); output in {}",
+            r.shards,
+            r.docs,
+            r.docs_without_site,
+            r.sites,
+            r.boilerplate_lines,
+            r.lines_removed,
+            r.docs_changed,
+            r.docs_emptied,
+            a.output.display()
+        );
     }
     Ok(())
 }
