@@ -128,6 +128,18 @@ pub enum StepConfig {
     ExactDedup(ExactDedupConfig),
     /// MinHash near-duplicate removal, datatrove's four stages (a corpus-wide pass).
     MinhashDedup(MinhashDedupConfig),
+    /// Ad and analytics account ids (ads.txt publisher, AdSense, Analytics, Tag Manager) found in
+    /// the text and HTML, into `metadata.provenance`.
+    Provenance(thresher_text::provenance::ProvenanceOptions),
+    /// Lines that are not prose (ads.txt records, calls to action, cookie banners, navigation,
+    /// lone URLs…) removed at the start and end of a document and in blocks; listed in
+    /// `metadata.removed_lines`.
+    JunkLines(thresher_text::junk::JunkLinesOptions),
+    /// A plain-text document's first short line becomes `metadata.title`.
+    Title(thresher_text::title::TitleOptions),
+    /// Unicode hygiene (NFC, odd spaces, zero-width and control characters, mojibake) and
+    /// mixed-script detection into `metadata.mixed_script`.
+    Hygiene(thresher_text::hygiene::HygieneOptions),
     /// datatrove's URL filter: blocklisted domains, URLs and words in the document's URL.
     UrlFilter(thresher_quality::UrlFilterOptions),
     /// datatrove's `GopherRepetitionFilter`.
@@ -154,6 +166,10 @@ impl StepConfig {
             StepConfig::Length(_) => "length",
             StepConfig::ExactDedup(_) => "exact_dedup",
             StepConfig::MinhashDedup(_) => "minhash_dedup",
+            StepConfig::Provenance(_) => "provenance",
+            StepConfig::JunkLines(_) => "junk_lines",
+            StepConfig::Title(_) => "title",
+            StepConfig::Hygiene(_) => "hygiene",
             StepConfig::UrlFilter(_) => "url_filter",
             StepConfig::GopherRepetition(_) => "gopher_repetition",
             StepConfig::GopherQuality(_) => "gopher_quality",

@@ -29,6 +29,18 @@ pub fn build(cfg: &StepConfig) -> Result<Built, RunError> {
                 thresher_extract::ExtractStep::new(opts).map_err(|e| step_err(name, e))?,
             ))
         }
+        StepConfig::Provenance(o) => Built::Local(Box::new(
+            thresher_text::provenance::Provenance::new(o.clone()),
+        )),
+        StepConfig::JunkLines(o) => {
+            Built::Local(Box::new(thresher_text::junk::JunkLines::new(o.clone())))
+        }
+        StepConfig::Title(o) => Built::Local(Box::new(thresher_text::title::TitleFromText::new(
+            o.clone(),
+        ))),
+        StepConfig::Hygiene(o) => Built::Local(Box::new(
+            thresher_text::hygiene::UnicodeHygiene::new(o.clone()),
+        )),
         StepConfig::Langid(c) => {
             let opts = thresher_text::LanguageIdOptions {
                 languages: c.languages.clone(),

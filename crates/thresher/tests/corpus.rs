@@ -120,7 +120,10 @@ fn seed_document_runs_as_a_text_input_and_is_tagged_english() {
     assert_eq!(d["id"], "realnewscast-belarus");
     assert_eq!(d["metadata"]["language"], "en");
     assert!(d["metadata"]["language_score"].as_f64().unwrap() > 0.9);
-    // The spine keeps every byte of a text document; cleaning it is the hygiene steps' job.
+    // The default pipeline's cleaning steps leave the article's own text (tests/seed.rs checks
+    // exactly what they remove); every byte of it comes from the file.
     let original = std::fs::read_to_string(&seed).unwrap();
-    assert_eq!(d["text"].as_str().unwrap(), original);
+    let text = d["text"].as_str().unwrap();
+    assert!(text.len() < original.len() && text.len() > original.len() / 2);
+    assert!(text.split("\n\n").all(|p| original.contains(p)));
 }
