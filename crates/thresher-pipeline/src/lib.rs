@@ -17,6 +17,7 @@ pub mod report;
 pub mod runner;
 pub mod single_file;
 pub mod site_boilerplate;
+pub mod sites;
 mod steps;
 
 pub use config::PipelineConfig;

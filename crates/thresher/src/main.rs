@@ -33,6 +33,9 @@ enum Command {
     /// Site boilerplate across documents (CCNet-style): lines that occur on many pages of a
     /// site are removed from all of its pages.
     Boilerplate(BoilerplateArgs),
+    /// Which sites are run by the same operator: domains grouped by shared ad and analytics
+    /// account ids (metadata.provenance) and, with --minhash, by near-duplicate pages.
+    Sites(SitesArgs),
     /// List the built-in pipelines, or print one as TOML.
     Presets {
         /// Print this preset's TOML.
@@ -134,6 +137,25 @@ enum DedupCommand {
     /// Exact line or paragraph dedup across a corpus: a repeated line is removed from every
     /// document but the first (or from all), with sorted hashes or a Bloom filter.
     Lines(LinesArgs),
+}
+
+#[derive(Args)]
+struct SitesArgs {
+    /// Documents that went through the `provenance` step (a `thresher run` output folder,
+    /// files, globs, @lists).
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// The output folder of `thresher dedup minhash` over the same documents: sites whose
+    /// pages were removed as near-duplicates of another site's are listed too.
+    #[arg(long)]
+    minhash: Option<PathBuf>,
+    /// Write the report (JSON) here instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// An id found on more sites than this is a platform's (a blog host's own ad account),
+    /// not an operator's: listed apart, not used to group.
+    #[arg(long, default_value_t = 10)]
+    max_sites_per_id: usize,
 }
 
 #[derive(Args)]
@@ -321,6 +343,7 @@ fn main() {
         Command::Dedup(DedupCommand::Minhash(a)) => cmd_minhash(a),
         Command::Dedup(DedupCommand::Lines(a)) => cmd_lines(a),
         Command::Boilerplate(a) => cmd_boilerplate(a),
+        Command::Sites(a) => cmd_sites(a),
         Command::Presets { name } => cmd_presets(name),
     };
     if let Err(e) = result {
@@ -690,6 +713,27 @@ fn cmd_boilerplate(a: BoilerplateArgs) -> Result<()> {
             r.docs_emptied,
             a.output.display()
         );
+    }
+    Ok(())
+}
+
+fn cmd_sites(a: SitesArgs) -> Result<()> {
+    let report = thresher_pipeline::sites::sites_report(
+        &a.inputs,
+        a.minhash.as_deref(),
+        a.max_sites_per_id,
+    )?;
+    let json = report.to_json_pretty() + "\n";
+    match &a.output {
+        Some(p) => std::fs::write(p, json).with_context(|| format!("writing {}", p.display()))?,
+        None => {
+            use std::io::Write;
+            // A closed pipe (`| head`) is not an error worth a panic.
+            match std::io::stdout().write_all(json.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                _ => {}
+            }
+        }
     }
     Ok(())
 }
