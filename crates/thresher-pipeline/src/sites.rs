@@ -136,7 +136,9 @@ pub fn sites_report(
             sites: s.len() as u64,
         })
         .collect();
-    report.platform_ids.sort_by(|a, b| b.sites.cmp(&a.sites));
+    report
+        .platform_ids
+        .sort_by_key(|p| std::cmp::Reverse(p.sites));
     id_sites.retain(|_, s| s.len() <= max_sites_per_id);
     let with_ids: BTreeSet<&String> = id_sites.values().flatten().collect();
     report.sites_with_ids = with_ids.len() as u64;
@@ -239,7 +241,7 @@ pub fn sites_report(
             .collect();
         report
             .shared_content
-            .sort_by(|a, b| b.documents.cmp(&a.documents));
+            .sort_by_key(|c| std::cmp::Reverse(c.documents));
     }
     Ok(report)
 }
