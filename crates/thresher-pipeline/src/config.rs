@@ -128,6 +128,9 @@ pub enum StepConfig {
     ExactDedup(ExactDedupConfig),
     /// MinHash near-duplicate removal, datatrove's four stages (a corpus-wide pass).
     MinhashDedup(MinhashDedupConfig),
+    /// Site boilerplate, CCNet-style: lines on many pages of a site removed from all of them
+    /// (a corpus-wide pass; `min_pages`, `min_fraction`, `min_chars`).
+    SiteBoilerplate(thresher_dedup::boilerplate::BoilerplateConfig),
     /// Ad and analytics account ids (ads.txt publisher, AdSense, Analytics, Tag Manager) found in
     /// the text and HTML, into `metadata.provenance`.
     Provenance(thresher_text::provenance::ProvenanceOptions),
@@ -166,6 +169,7 @@ impl StepConfig {
             StepConfig::Length(_) => "length",
             StepConfig::ExactDedup(_) => "exact_dedup",
             StepConfig::MinhashDedup(_) => "minhash_dedup",
+            StepConfig::SiteBoilerplate(_) => "site_boilerplate",
             StepConfig::Provenance(_) => "provenance",
             StepConfig::JunkLines(_) => "junk_lines",
             StepConfig::Title(_) => "title",

@@ -10,6 +10,8 @@ pub enum Corpus {
     Keyed(Box<dyn CorpusStep>),
     /// MinHash near-dedup, run as its four stages between the two passes.
     Minhash(MinhashDedupConfig),
+    /// Site boilerplate: lines counted per site between the passes, removed in the second.
+    Boilerplate(thresher_dedup::boilerplate::BoilerplateConfig),
 }
 
 impl Corpus {
@@ -18,6 +20,7 @@ impl Corpus {
         match self {
             Corpus::Keyed(c) => c.name(),
             Corpus::Minhash(_) => crate::minhash_dedup::STEP_NAME,
+            Corpus::Boilerplate(_) => crate::site_boilerplate::STEP_NAME,
         }
     }
 }
@@ -62,7 +65,7 @@ impl Pipeline {
                 Built::Corpus(c) => {
                     if p.corpus.is_some() {
                         return Err(RunError::Config(format!(
-                            "step `{}`: only one corpus-wide step (exact_dedup or minhash_dedup) per pipeline is supported",
+                            "step `{}`: only one corpus-wide step (exact_dedup, minhash_dedup or site_boilerplate) per pipeline is supported",
                             step.name()
                         )));
                     }

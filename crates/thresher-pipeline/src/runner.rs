@@ -172,6 +172,9 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
         let index = match corpus {
             Corpus::Keyed(_) => CorpusIndex::Keyed(FirstSeen::build(&mine, &state)?),
             Corpus::Minhash(c) => CorpusIndex::Minhash(minhash_stages(c, &mine, &state, opts)?),
+            Corpus::Boilerplate(c) => {
+                CorpusIndex::Boilerplate(boilerplate_passes(c, &mine, &state, opts)?)
+            }
         };
         let todo2: Vec<&Shard> = pending.iter().map(|(_, s)| s).collect();
         let order: HashMap<&str, u32> = mine
@@ -184,7 +187,8 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
             let pass2 = ctx.pass2(shard, order[shard.name.as_str()], corpus, &index)?;
             stats.merge(&pass2);
             ctx.finish_shard(shard, &stats)?;
-            // MinHash's stages read every shard's first-pass documents until the rank is done.
+            // MinHash's and boilerplate's passes read every shard's first-pass documents until
+            // the rank is done.
             if matches!(corpus, Corpus::Keyed(_)) {
                 let _ = std::fs::remove_file(state.pass1_docs(&shard.name));
             }
@@ -201,6 +205,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
             let _ = std::fs::remove_file(state.pass1_docs(&s.name));
         }
         let _ = std::fs::remove_dir_all(state.work_dir().join("minhash"));
+        let _ = std::fs::remove_dir_all(state.work_dir().join("boilerplate"));
     }
     view.finish();
 
@@ -469,7 +474,7 @@ impl Ctx<'_> {
         let mut mismatch = false;
         let minhash = match index {
             CorpusIndex::Minhash(job) => Some(job.shard_decisions(shard_index)?),
-            CorpusIndex::Keyed(_) => None,
+            CorpusIndex::Keyed(_) | CorpusIndex::Boilerplate(_) => None,
         };
         let mut decide = |doc: &mut thresher_core::Document, pos: u64| -> Option<String> {
             let Some((key, id)) = keys.get(pos as usize) else {
@@ -497,6 +502,11 @@ impl Ctx<'_> {
                     let pos = u32::try_from(pos).ok()?;
                     crate::minhash_dedup::apply_decision(decisions, pos, doc, c.annotate)
                         .then(|| crate::minhash_dedup::REASON.to_string())
+                }
+                (Corpus::Boilerplate(_), CorpusIndex::Boilerplate(b), _) => {
+                    let mut r = crate::site_boilerplate::BoilerplateReport::default();
+                    crate::site_boilerplate::apply(b, doc, &mut r)
+                        .then(|| crate::site_boilerplate::REASON.to_string())
                 }
                 _ => None,
             }
@@ -619,7 +629,7 @@ impl Sink for ShardSink<'_> {
                 if let (Some(keys), Some(corpus)) = (self.keys.as_mut(), self.corpus) {
                     let key = match corpus {
                         Corpus::Keyed(c) => c.key(&o.doc),
-                        Corpus::Minhash(_) => None,
+                        Corpus::Minhash(_) | Corpus::Boilerplate(_) => None,
                     };
                     keys.push(key, &o.doc.id)
                         .map_err(|e| RunError::State(format!("writing keys: {e}")))?;
@@ -653,6 +663,45 @@ enum CorpusIndex {
     Keyed(FirstSeen),
     /// The MinHash job whose first three stages have run over the first pass's documents.
     Minhash(crate::minhash_dedup::MinhashJob),
+    /// The sites' boilerplate lines, found over the first pass's documents.
+    Boilerplate(thresher_dedup::boilerplate::Boilerplate),
+}
+
+/// Runs the boilerplate passes `count` and `find` over the first-pass documents of every
+/// shard of this rank and loads what they found.
+fn boilerplate_passes(
+    c: &thresher_dedup::boilerplate::BoilerplateConfig,
+    mine: &[(usize, Shard)],
+    state: &StateDir,
+    opts: &RunOptions,
+) -> Result<thresher_dedup::boilerplate::Boilerplate, RunError> {
+    use crate::site_boilerplate::{BoilerplateJob, Pass};
+    let work = state.work_dir().join("boilerplate");
+    let job = BoilerplateJob {
+        inputs: mine
+            .iter()
+            .map(|(_, s)| state.pass1_docs(&s.name).display().to_string())
+            .collect(),
+        out_dir: work.clone(),
+        work_dir: Some(work.clone()),
+        config: *c,
+        partitions: 16,
+        format: OutputFormat::JsonlZst,
+        write_rejects: false,
+        threads: opts.threads,
+        quiet: true,
+        // The run's fingerprint guards this folder (see `minhash_stages`).
+        overwrite: true,
+    };
+    for pass in [Pass::Count, Pass::Find] {
+        job.run_pass(pass, RankSpec::default())?;
+    }
+    thresher_dedup::boilerplate::Boilerplate::load(&work.join("find"), 16, c).map_err(|e| {
+        RunError::Step {
+            step: crate::site_boilerplate::STEP_NAME.into(),
+            message: e.to_string(),
+        }
+    })
 }
 
 /// Runs MinHash stages 1–3 over the first-pass documents of every shard of this rank (in

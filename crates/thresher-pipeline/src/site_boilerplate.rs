@@ -31,6 +31,8 @@ use thresher_io::{InputFormat, OutputFormat, ReadEvent, ReadOptions, Shard, Shar
 
 /// The step name emptied documents carry in `dropped_by`.
 pub const STEP_NAME: &str = "site_boilerplate";
+/// The reason emptied documents carry.
+pub const REASON: &str = "all_lines_boilerplate";
 
 /// One pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -467,7 +469,7 @@ impl BoilerplateJob {
             if !emptied {
                 kept.write(&doc)?;
             } else if let Some(r) = rejects.as_mut() {
-                r.write_rejected(&doc, STEP_NAME, "all_lines_boilerplate")?;
+                r.write_rejected(&doc, STEP_NAME, REASON)?;
             }
             if report.docs.is_multiple_of(1024) {
                 observer.progress(1024, None);

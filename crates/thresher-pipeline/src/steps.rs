@@ -73,6 +73,10 @@ pub fn build(cfg: &StepConfig) -> Result<Built, RunError> {
             .map_err(|e| step_err(name, e))?;
             Built::Corpus(crate::pipeline::Corpus::Minhash(c.clone()))
         }
+        StepConfig::SiteBoilerplate(c) => {
+            c.validate().map_err(|e| step_err(name, e))?;
+            Built::Corpus(crate::pipeline::Corpus::Boilerplate(*c))
+        }
         StepConfig::UrlFilter(o) => {
             Built::Local(Box::new(thresher_quality::UrlFilter::new(o.clone())))
         }
