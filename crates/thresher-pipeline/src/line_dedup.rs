@@ -14,12 +14,12 @@
 //! `metadata.lines_removed`); a document that lost every unit goes to `OUT/rejects/` with
 //! `dropped_by = "line_dedup"`, `reason = "all_units_duplicate"`.
 
+use crate::jobs;
 use crate::process::Observer;
 use crate::rank::RankSpec;
 use crate::report::ProgressView;
 use crate::runner::{input_size, io_err, thread_pool};
 use crate::RunError;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -30,7 +30,7 @@ use thresher_dedup::lines::{
     find_line_duplicates, BloomLineDedup, Deduped, LineDedupConfig, LineDedupError, LineHashWriter,
     ShardLineRemovals,
 };
-use thresher_io::{InputFormat, OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
+use thresher_io::{OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
 
 /// The step name emptied documents carry in `dropped_by`.
 pub const STEP_NAME: &str = "line_dedup";
@@ -141,7 +141,15 @@ pub struct LineDedupReport {
     pub seconds: Vec<(String, f64)>,
 }
 
-impl LineDedupReport {
+impl jobs::UnitReport for LineDedupReport {
+    fn skipped(self) -> Self {
+        LineDedupReport {
+            units_done: 0,
+            units_skipped: 1,
+            ..self
+        }
+    }
+
     fn add(&mut self, o: &LineDedupReport) {
         self.units_done += o.units_done;
         self.units_skipped += o.units_skipped;
@@ -152,14 +160,6 @@ impl LineDedupReport {
         self.docs_emptied += o.docs_emptied;
         self.problems += o.problems;
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Manifest {
-    format_version: u32,
-    config: LineDedupConfig,
-    method: Method,
-    shards: Vec<(String, String, u64)>,
 }
 
 fn err(e: LineDedupError) -> RunError {
@@ -190,62 +190,18 @@ impl LineDedupJob {
 
     fn shards(&self) -> Result<Vec<Shard>, RunError> {
         self.config.validate().map_err(err)?;
-        let shards = thresher_io::discover(&self.inputs)?;
-        if let Some(s) = shards
-            .iter()
-            .find(|s| matches!(s.input.format, InputFormat::Warc | InputFormat::Html))
-        {
-            return Err(RunError::Config(format!(
-                "{}: line dedup reads documents with text (JSONL, Parquet, .txt); run `thresher extract` on WARC and HTML first",
-                s.input.path.display()
-            )));
-        }
-        if shards.len() > u32::MAX as usize {
-            return Err(RunError::Config("more than 2^32 input shards".into()));
-        }
-        Ok(shards)
+        jobs::text_shards(&self.inputs, "line dedup")
     }
 
     /// Checks (or writes) the work folder's manifest.
     fn prepare(&self, shards: &[Shard]) -> Result<(), RunError> {
-        let manifest = Manifest {
-            format_version: 1,
-            config: self.config,
-            method: self.method,
-            shards: shards
-                .iter()
-                .map(|s| {
-                    (
-                        s.name.clone(),
-                        s.input.path.display().to_string(),
-                        input_size(&s.input),
-                    )
-                })
-                .collect(),
-        };
-        let work = self.work();
-        let path = work.join("manifest.json");
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let same = serde_json::from_slice::<Manifest>(&bytes).is_ok_and(|m| m == manifest);
-                if same {
-                    return Ok(());
-                }
-                if !self.overwrite {
-                    return Err(RunError::State(format!(
-                        "{} holds the passes of a different line-dedup run (other inputs or settings); pass --overwrite to discard them",
-                        work.display()
-                    )));
-                }
-                std::fs::remove_dir_all(&work).map_err(|e| io_err(&work, e))?;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err(&path, e)),
-        }
-        std::fs::create_dir_all(&work).map_err(|e| io_err(&work, e))?;
-        let json = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-        thresher_io::write_atomic(&path, &json)?;
-        Ok(())
+        let manifest = serde_json::json!({
+            "format_version": 1,
+            "config": self.config,
+            "method": self.method,
+            "shards": jobs::shard_ids(shards),
+        });
+        jobs::check_manifest(&self.work(), &manifest, self.overwrite, "line-dedup")
     }
 
     fn partitions(&self) -> Result<u32, RunError> {
@@ -302,65 +258,29 @@ impl LineDedupJob {
         self.prepare(&shards)?;
         let pool = thread_pool(self.threads)?;
         let mut report = match pass {
-            Pass::Hashes => self.per_shard(&shards, rank, &pool, pass, |i, s, o| {
-                self.hash_shard(i, s, partitions, o)
-            })?,
+            Pass::Hashes => jobs::run_shards(
+                &shards,
+                rank,
+                &pool,
+                self.quiet,
+                |i| self.done_path(pass, &format!("{i:05}")),
+                |i, s, o| self.hash_shard(i, s, partitions, o),
+            )?,
             Pass::Merge => self.merge(&shards, partitions, rank, &pool)?,
-            Pass::Apply => self.per_shard(&shards, rank, &pool, pass, |i, s, o| {
-                self.apply_shard(i, s, partitions, o)
-            })?,
+            Pass::Apply => jobs::run_shards(
+                &shards,
+                rank,
+                &pool,
+                self.quiet,
+                |i| self.done_path(pass, &format!("{i:05}")),
+                |i, s, o| self.apply_shard(i, s, partitions, o),
+            )?,
         };
         report.shards = shards.len();
         report
             .seconds
             .push((pass.name().to_string(), started.elapsed().as_secs_f64()));
         Ok(report)
-    }
-
-    /// Runs `work` on this rank's shards (in parallel), skipping those with a done marker.
-    fn per_shard(
-        &self,
-        shards: &[Shard],
-        rank: RankSpec,
-        pool: &rayon::ThreadPool,
-        pass: Pass,
-        work: impl Fn(u32, &Shard, &dyn Observer) -> Result<LineDedupReport, RunError> + Sync,
-    ) -> Result<LineDedupReport, RunError> {
-        let mine: Vec<(u32, &Shard)> = shards
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| rank.owns(*i))
-            .map(|(i, s)| (i as u32, s))
-            .collect();
-        let view = ProgressView::new(
-            mine.iter().map(|(_, s)| input_size(&s.input)).sum(),
-            self.quiet,
-        );
-        let results: Vec<Result<LineDedupReport, RunError>> = pool.install(|| {
-            mine.par_iter()
-                .map(|&(i, s)| {
-                    let done = self.done_path(pass, &format!("{i:05}"));
-                    if let Some(r) = read_done(&done) {
-                        return Ok(LineDedupReport {
-                            units_done: 0,
-                            units_skipped: 1,
-                            ..r
-                        });
-                    }
-                    let observer = view.shard(input_size(&s.input));
-                    let r = work(i, s, &observer)?;
-                    observer.done();
-                    write_done(&done, &r)?;
-                    Ok(r)
-                })
-                .collect()
-        });
-        view.finish();
-        let mut total = LineDedupReport::default();
-        for r in results {
-            total.add(&r?);
-        }
-        Ok(total)
     }
 
     fn hash_shard(
@@ -403,7 +323,9 @@ impl LineDedupJob {
     ) -> Result<LineDedupReport, RunError> {
         let hashes = self.work().join("hashes");
         for i in 0..shards.len() as u32 {
-            if read_done(&self.done_path(Pass::Hashes, &format!("{i:05}"))).is_none() {
+            if jobs::read_done::<LineDedupReport>(&self.done_path(Pass::Hashes, &format!("{i:05}")))
+                .is_none()
+            {
                 return Err(RunError::State(format!(
                     "pass `hashes` has not finished shard {i} ({}); run it first",
                     shards[i as usize].name
@@ -411,39 +333,25 @@ impl LineDedupJob {
             }
         }
         let mine: Vec<u32> = (0..partitions).filter(|p| rank.owns(*p as usize)).collect();
-        let results: Vec<Result<LineDedupReport, RunError>> = pool.install(|| {
-            mine.par_iter()
-                .map(|&p| {
-                    let done = self.done_path(Pass::Merge, &format!("p{p:05}"));
-                    if let Some(r) = read_done(&done) {
-                        return Ok(LineDedupReport {
-                            units_done: 0,
-                            units_skipped: 1,
-                            ..r
-                        });
-                    }
-                    let files: Vec<PathBuf> = (0..shards.len() as u32)
-                        .map(|s| hashes_path(&hashes, p, s))
-                        .collect();
-                    let summary =
-                        find_line_duplicates(&files, &self.config, &self.work().join("removals"))
-                            .map_err(err)?;
-                    let r = LineDedupReport {
-                        units_done: 1,
-                        units: summary.units,
-                        units_removed: summary.removed,
-                        ..LineDedupReport::default()
-                    };
-                    write_done(&done, &r)?;
-                    Ok(r)
+        jobs::run_units(
+            &mine,
+            pool,
+            |p| self.done_path(Pass::Merge, &format!("p{p:05}")),
+            |p| {
+                let files: Vec<PathBuf> = (0..shards.len() as u32)
+                    .map(|s| hashes_path(&hashes, p, s))
+                    .collect();
+                let summary =
+                    find_line_duplicates(&files, &self.config, &self.work().join("removals"))
+                        .map_err(err)?;
+                Ok(LineDedupReport {
+                    units_done: 1,
+                    units: summary.units,
+                    units_removed: summary.removed,
+                    ..LineDedupReport::default()
                 })
-                .collect()
-        });
-        let mut total = LineDedupReport::default();
-        for r in results {
-            total.add(&r?);
-        }
-        Ok(total)
+            },
+        )
     }
 
     fn apply_shard(
@@ -454,7 +362,9 @@ impl LineDedupJob {
         observer: &dyn Observer,
     ) -> Result<LineDedupReport, RunError> {
         for p in 0..partitions {
-            if read_done(&self.done_path(Pass::Merge, &format!("p{p:05}"))).is_none() {
+            if jobs::read_done::<LineDedupReport>(&self.done_path(Pass::Merge, &format!("p{p:05}")))
+                .is_none()
+            {
                 return Err(RunError::State(format!(
                     "pass `merge` has not finished partition {p}; run it first"
                 )));
@@ -626,17 +536,4 @@ impl Output {
         self.kept.finish()?;
         Ok(())
     }
-}
-
-fn read_done(path: &std::path::Path) -> Option<LineDedupReport> {
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
-}
-
-fn write_done(path: &std::path::Path, r: &LineDedupReport) -> Result<(), RunError> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
-    }
-    let json = serde_json::to_vec(r).unwrap_or_default();
-    thresher_io::write_atomic(path, &json)?;
-    Ok(())
 }

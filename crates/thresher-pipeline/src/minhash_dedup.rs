@@ -18,6 +18,7 @@
 //! valid is skipped, so a stage that was interrupted is simply run again; every output file is
 //! written to a temporary name and renamed into place.
 
+use crate::jobs;
 use crate::process::Observer;
 use crate::rank::RankSpec;
 use crate::report::ProgressView;
@@ -37,7 +38,7 @@ use thresher_dedup::minhash::stages::{
     build_clusters, find_duplicate_pairs, KeepRule, ShardDecisions, SignatureWriter,
 };
 use thresher_dedup::minhash::{MinHasher, MinhashConfig, MinhashError, Scratch};
-use thresher_io::{InputFormat, OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
+use thresher_io::{OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
 
 /// The step name removed documents carry in `dropped_by`.
 pub const STEP_NAME: &str = "minhash_dedup";
@@ -182,25 +183,6 @@ pub struct MinhashReport {
     pub seconds: Vec<(String, f64)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Manifest {
-    format_version: u32,
-    n_grams: usize,
-    num_buckets: usize,
-    hashes_per_bucket: usize,
-    seed: u32,
-    language: String,
-    keep: KeepSpec,
-    shards: Vec<ManifestShard>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct ManifestShard {
-    name: String,
-    path: String,
-    size: u64,
-}
-
 fn dedup_err(e: MinhashError) -> RunError {
     RunError::Step {
         step: STEP_NAME.into(),
@@ -247,64 +229,18 @@ impl MinhashJob {
     /// Discovers the shards and checks (or writes) the manifest of the work folder.
     fn prepare(&self) -> Result<Vec<Shard>, RunError> {
         self.config.validate().map_err(dedup_err)?;
-        let shards = thresher_io::discover(&self.inputs)?;
-        for s in &shards {
-            if matches!(s.input.format, InputFormat::Warc | InputFormat::Html) {
-                return Err(RunError::Config(format!(
-                    "{}: MinHash dedup reads documents with text (JSONL, Parquet, .txt); run `thresher extract` on WARC and HTML first",
-                    s.input.path.display()
-                )));
-            }
-        }
-        if shards.len() > u32::MAX as usize {
-            return Err(RunError::Config("more than 2^32 input shards".into()));
-        }
-        let manifest = Manifest {
-            format_version: 1,
-            n_grams: self.config.n_grams,
-            num_buckets: self.config.num_buckets,
-            hashes_per_bucket: self.config.hashes_per_bucket,
-            seed: self.config.seed,
-            language: self.language.clone(),
-            keep: self.keep.clone(),
-            shards: shards
-                .iter()
-                .map(|s| ManifestShard {
-                    name: s.name.clone(),
-                    path: s.input.path.display().to_string(),
-                    size: input_size(&s.input),
-                })
-                .collect(),
-        };
-        let work = self.work();
-        let path = work.join("manifest.json");
-        let existing = match std::fs::read(&path) {
-            Ok(bytes) => Some(serde_json::from_slice::<Manifest>(&bytes).map_err(|e| {
-                RunError::State(format!(
-                    "{}: not a thresher MinHash manifest ({e}); remove the folder or pass --overwrite",
-                    path.display()
-                ))
-            })),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(io_err(&path, e)),
-        };
-        match existing {
-            Some(Ok(m)) if m == manifest => return Ok(shards),
-            Some(_) if self.overwrite => {
-                std::fs::remove_dir_all(&work).map_err(|e| io_err(&work, e))?;
-            }
-            Some(Ok(_)) => {
-                return Err(RunError::State(format!(
-                    "{} holds the stages of a different MinHash run (other inputs, configuration or keep rule); pass --overwrite to discard them",
-                    work.display()
-                )))
-            }
-            Some(Err(e)) => return Err(e),
-            None => {}
-        }
-        std::fs::create_dir_all(&work).map_err(|e| io_err(&work, e))?;
-        let json = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-        thresher_io::write_atomic(&path, &json)?;
+        let shards = jobs::text_shards(&self.inputs, "MinHash dedup")?;
+        let manifest = serde_json::json!({
+            "format_version": 1,
+            "n_grams": self.config.n_grams,
+            "num_buckets": self.config.num_buckets,
+            "hashes_per_bucket": self.config.hashes_per_bucket,
+            "seed": self.config.seed,
+            "language": self.language,
+            "keep": self.keep,
+            "shards": jobs::shard_ids(&shards),
+        });
+        jobs::check_manifest(&self.work(), &manifest, self.overwrite, "MinHash")?;
         Ok(shards)
     }
 
@@ -554,34 +490,15 @@ impl MinhashJob {
                 summary.display()
             )));
         }
-        let mine: Vec<(u32, &Shard)> = shards
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| rank.owns(*i))
-            .map(|(i, s)| (i as u32, s))
-            .collect();
         std::fs::create_dir_all(&self.out_dir).map_err(|e| io_err(&self.out_dir, e))?;
-        let view = ProgressView::new(
-            mine.iter().map(|(_, s)| input_size(&s.input)).sum(),
+        jobs::run_shards(
+            shards,
+            rank,
+            pool,
             self.quiet,
-        );
-        let results: Vec<Result<MinhashReport, RunError>> = pool.install(|| {
-            mine.par_iter()
-                .map(|&(index, shard)| self.filter_shard(index, shard, &view))
-                .collect()
-        });
-        view.finish();
-        let mut report = MinhashReport::default();
-        for r in results {
-            let r = r?;
-            report.units_done += r.units_done;
-            report.units_skipped += r.units_skipped;
-            report.docs += r.docs;
-            report.kept += r.kept;
-            report.removed += r.removed;
-            report.problems += r.problems;
-        }
-        Ok(report)
+            |i| self.done_path(&shards[i as usize].name),
+            |i, shard, observer| self.filter_shard(i, shard, observer),
+        )
     }
 
     /// Stage 3's decisions for shard `index` (once stage `clusters` has run).
@@ -599,19 +516,8 @@ impl MinhashJob {
         &self,
         index: u32,
         shard: &Shard,
-        view: &ProgressView,
+        observer: &dyn Observer,
     ) -> Result<MinhashReport, RunError> {
-        let done = self.done_path(&shard.name);
-        if let Ok(bytes) = std::fs::read(&done) {
-            if let Ok(r) = serde_json::from_slice::<MinhashReport>(&bytes) {
-                return Ok(MinhashReport {
-                    units_done: 0,
-                    units_skipped: 1,
-                    ..r
-                });
-            }
-        }
-        let observer = view.shard(input_size(&shard.input));
         let decisions = self.shard_decisions(index)?;
         let ids_file = ids_path(&self.sig_dir(), index);
         let mut ids = IdsReader::open(&ids_file, &self.config).map_err(dedup_err)?;
@@ -685,13 +591,26 @@ impl MinhashJob {
         }
         kept.finish()?;
         report.units_done = 1;
-        let json = serde_json::to_vec(&report).unwrap_or_default();
-        if let Some(parent) = done.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
-        }
-        thresher_io::write_atomic(&done, &json)?;
-        observer.done();
         Ok(report)
+    }
+}
+
+impl jobs::UnitReport for MinhashReport {
+    fn skipped(self) -> Self {
+        MinhashReport {
+            units_done: 0,
+            units_skipped: 1,
+            ..self
+        }
+    }
+
+    fn add(&mut self, r: &Self) {
+        self.units_done += r.units_done;
+        self.units_skipped += r.units_skipped;
+        self.docs += r.docs;
+        self.kept += r.kept;
+        self.removed += r.removed;
+        self.problems += r.problems;
     }
 }
 

@@ -13,21 +13,20 @@
 //! `{"line", "reason": "site_boilerplate"}`; a document left empty goes to `OUT/rejects/`
 //! (`dropped_by = "site_boilerplate"`, `reason = "all_lines_boilerplate"`).
 
+use crate::jobs;
 use crate::process::Observer;
 use crate::rank::RankSpec;
-use crate::report::ProgressView;
-use crate::runner::{input_size, io_err, thread_pool};
+use crate::runner::{io_err, thread_pool};
 use crate::RunError;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 use thresher_core::Document;
 use thresher_dedup::boilerplate::{
     find_boilerplate, Boilerplate, BoilerplateConfig, BoilerplateError, SiteLineWriter,
 };
-use thresher_io::{InputFormat, OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
+use thresher_io::{OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
 
 /// The step name emptied documents carry in `dropped_by`.
 pub const STEP_NAME: &str = "site_boilerplate";
@@ -121,7 +120,15 @@ pub struct BoilerplateReport {
     pub seconds: Vec<(String, f64)>,
 }
 
-impl BoilerplateReport {
+impl jobs::UnitReport for BoilerplateReport {
+    fn skipped(self) -> Self {
+        BoilerplateReport {
+            units_done: 0,
+            units_skipped: 1,
+            ..self
+        }
+    }
+
     fn add(&mut self, o: &BoilerplateReport) {
         self.units_done += o.units_done;
         self.units_skipped += o.units_skipped;
@@ -196,20 +203,7 @@ impl BoilerplateJob {
 
     fn shards(&self) -> Result<Vec<Shard>, RunError> {
         self.config.validate().map_err(err)?;
-        let shards = thresher_io::discover(&self.inputs)?;
-        if let Some(s) = shards
-            .iter()
-            .find(|s| matches!(s.input.format, InputFormat::Warc | InputFormat::Html))
-        {
-            return Err(RunError::Config(format!(
-                "{}: boilerplate removal reads documents with text (JSONL, Parquet, .txt); run `thresher extract` on WARC and HTML first",
-                s.input.path.display()
-            )));
-        }
-        if shards.len() > u32::MAX as usize {
-            return Err(RunError::Config("more than 2^32 input shards".into()));
-        }
-        Ok(shards)
+        jobs::text_shards(&self.inputs, "boilerplate removal")
     }
 
     fn prepare(&self, shards: &[Shard]) -> Result<(), RunError> {
@@ -217,30 +211,9 @@ impl BoilerplateJob {
             "format_version": 1,
             "config": self.config,
             "partitions": self.partitions,
-            "shards": shards.iter().map(|s| json!([s.name, s.input.path.display().to_string(), input_size(&s.input)])).collect::<Vec<_>>(),
+            "shards": jobs::shard_ids(shards),
         });
-        let work = self.work();
-        let path = work.join("manifest.json");
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                if serde_json::from_slice::<Value>(&bytes).is_ok_and(|m| m == manifest) {
-                    return Ok(());
-                }
-                if !self.overwrite {
-                    return Err(RunError::State(format!(
-                        "{} holds the passes of a different boilerplate run (other inputs or settings); pass --overwrite to discard them",
-                        work.display()
-                    )));
-                }
-                std::fs::remove_dir_all(&work).map_err(|e| io_err(&work, e))?;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err(&path, e)),
-        }
-        std::fs::create_dir_all(&work).map_err(|e| io_err(&work, e))?;
-        let bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-        thresher_io::write_atomic(&path, &bytes)?;
-        Ok(())
+        jobs::check_manifest(&self.work(), &manifest, self.overwrite, "boilerplate")
     }
 
     /// Runs every pass on this machine; writes `OUT/boilerplate.json`.
@@ -282,13 +255,22 @@ impl BoilerplateJob {
         self.prepare(&shards)?;
         let pool = thread_pool(self.threads)?;
         let mut report = match pass {
-            Pass::Count => {
-                self.per_shard(&shards, rank, &pool, pass, |i, s, o| self.count(i, s, o))?
-            }
+            Pass::Count => jobs::run_shards(
+                &shards,
+                rank,
+                &pool,
+                self.quiet,
+                |i| self.done_path(pass, &format!("{i:05}")),
+                |i, s, o| self.count(i, s, o),
+            )?,
             Pass::Find => self.find(&shards, rank, &pool)?,
             Pass::Strip => {
                 for p in 0..self.partitions {
-                    if read_done(&self.done_path(Pass::Find, &format!("p{p:05}"))).is_none() {
+                    if jobs::read_done::<BoilerplateReport>(
+                        &self.done_path(Pass::Find, &format!("p{p:05}")),
+                    )
+                    .is_none()
+                    {
                         return Err(RunError::State(format!(
                             "pass `find` has not finished partition {p}; run it first"
                         )));
@@ -296,7 +278,14 @@ impl BoilerplateJob {
                 }
                 let b = Boilerplate::load(&self.work().join("find"), self.partitions, &self.config)
                     .map_err(err)?;
-                self.per_shard(&shards, rank, &pool, pass, |_, s, o| self.strip(&b, s, o))?
+                jobs::run_shards(
+                    &shards,
+                    rank,
+                    &pool,
+                    self.quiet,
+                    |i| self.done_path(pass, &format!("{i:05}")),
+                    |_, s, o| self.strip(&b, s, o),
+                )?
             }
         };
         report.shards = shards.len();
@@ -304,51 +293,6 @@ impl BoilerplateJob {
             .seconds
             .push((pass.name().into(), started.elapsed().as_secs_f64()));
         Ok(report)
-    }
-
-    fn per_shard(
-        &self,
-        shards: &[Shard],
-        rank: RankSpec,
-        pool: &rayon::ThreadPool,
-        pass: Pass,
-        work: impl Fn(u32, &Shard, &dyn Observer) -> Result<BoilerplateReport, RunError> + Sync,
-    ) -> Result<BoilerplateReport, RunError> {
-        let mine: Vec<(u32, &Shard)> = shards
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| rank.owns(*i))
-            .map(|(i, s)| (i as u32, s))
-            .collect();
-        let view = ProgressView::new(
-            mine.iter().map(|(_, s)| input_size(&s.input)).sum(),
-            self.quiet,
-        );
-        let results: Vec<Result<BoilerplateReport, RunError>> = pool.install(|| {
-            mine.par_iter()
-                .map(|&(i, s)| {
-                    let done = self.done_path(pass, &format!("{i:05}"));
-                    if let Some(r) = read_done(&done) {
-                        return Ok(BoilerplateReport {
-                            units_done: 0,
-                            units_skipped: 1,
-                            ..r
-                        });
-                    }
-                    let observer = view.shard(input_size(&s.input));
-                    let r = work(i, s, &observer)?;
-                    observer.done();
-                    write_done(&done, &r)?;
-                    Ok(r)
-                })
-                .collect()
-        });
-        view.finish();
-        let mut total = BoilerplateReport::default();
-        for r in results {
-            total.add(&r?);
-        }
-        Ok(total)
     }
 
     fn count(
@@ -389,7 +333,11 @@ impl BoilerplateJob {
         pool: &rayon::ThreadPool,
     ) -> Result<BoilerplateReport, RunError> {
         for i in 0..shards.len() as u32 {
-            if read_done(&self.done_path(Pass::Count, &format!("{i:05}"))).is_none() {
+            if jobs::read_done::<BoilerplateReport>(
+                &self.done_path(Pass::Count, &format!("{i:05}")),
+            )
+            .is_none()
+            {
                 return Err(RunError::State(format!(
                     "pass `count` has not finished shard {i} ({}); run it first",
                     shards[i as usize].name
@@ -400,41 +348,27 @@ impl BoilerplateJob {
             .filter(|p| rank.owns(*p as usize))
             .collect();
         let n = shards.len() as u32;
-        let results: Vec<Result<BoilerplateReport, RunError>> = pool.install(|| {
-            mine.par_iter()
-                .map(|&p| {
-                    let done = self.done_path(Pass::Find, &format!("p{p:05}"));
-                    if let Some(r) = read_done(&done) {
-                        return Ok(BoilerplateReport {
-                            units_done: 0,
-                            units_skipped: 1,
-                            ..r
-                        });
-                    }
-                    let s = find_boilerplate(
-                        &self.work().join("count"),
-                        n,
-                        p,
-                        &self.config,
-                        &self.work().join("find"),
-                    )
-                    .map_err(err)?;
-                    let r = BoilerplateReport {
-                        units_done: 1,
-                        sites: s.sites,
-                        boilerplate_lines: s.boilerplate,
-                        ..BoilerplateReport::default()
-                    };
-                    write_done(&done, &r)?;
-                    Ok(r)
+        jobs::run_units(
+            &mine,
+            pool,
+            |p| self.done_path(Pass::Find, &format!("p{p:05}")),
+            |p| {
+                let s = find_boilerplate(
+                    &self.work().join("count"),
+                    n,
+                    p,
+                    &self.config,
+                    &self.work().join("find"),
+                )
+                .map_err(err)?;
+                Ok(BoilerplateReport {
+                    units_done: 1,
+                    sites: s.sites,
+                    boilerplate_lines: s.boilerplate,
+                    ..BoilerplateReport::default()
                 })
-                .collect()
-        });
-        let mut total = BoilerplateReport::default();
-        for r in results {
-            total.add(&r?);
-        }
-        Ok(total)
+            },
+        )
     }
 
     fn strip(
@@ -511,16 +445,4 @@ pub fn apply(b: &Boilerplate, doc: &mut Document, report: &mut BoilerplateReport
     }
     doc.text = s.text;
     false
-}
-
-fn read_done(path: &Path) -> Option<BoilerplateReport> {
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
-}
-
-fn write_done(path: &Path, r: &BoilerplateReport) -> Result<(), RunError> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
-    }
-    thresher_io::write_atomic(path, &serde_json::to_vec(r).unwrap_or_default())?;
-    Ok(())
 }

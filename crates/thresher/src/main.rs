@@ -139,6 +139,46 @@ enum DedupCommand {
     Lines(LinesArgs),
 }
 
+/// What the multi-pass jobs (dedup minhash, dedup lines, boilerplate) take alike.
+#[derive(Args)]
+struct JobArgs {
+    /// This process's rank for --stage/--pass (default: from SLURM_ARRAY_TASK_ID or
+    /// JOB_COMPLETION_INDEX, else 0): shards, buckets or partitions `i` with
+    /// `i % world_size == rank` are this rank's.
+    #[arg(long)]
+    rank: Option<usize>,
+    /// Number of ranks for --stage/--pass (default: SLURM_ARRAY_TASK_COUNT or
+    /// THRESHER_WORLD_SIZE).
+    #[arg(long)]
+    world_size: Option<usize>,
+    /// Folder for the stages' files (default: a hidden folder in OUTPUT).
+    #[arg(long)]
+    work: Option<PathBuf>,
+    /// Output format: jsonl.zst, jsonl.gz, jsonl or parquet.
+    #[arg(long, default_value = "jsonl.zst")]
+    format: String,
+    /// Do not write dropped documents to rejects/.
+    #[arg(long)]
+    no_rejects: bool,
+    /// Discard the work folder of a different run (other inputs or settings).
+    #[arg(long)]
+    overwrite: bool,
+}
+
+impl JobArgs {
+    /// The rank of a run of one stage or pass (`staged`); a rank without one is refused.
+    fn rank(&self, staged: bool) -> Result<RankSpec> {
+        if !staged {
+            if self.rank.is_some() || self.world_size.is_some() {
+                bail!("--rank and --world-size go with --stage (dedup minhash) or --pass");
+            }
+            return Ok(RankSpec::default());
+        }
+        RankSpec::resolve(self.rank, self.world_size, |k| std::env::var(k).ok())
+            .map_err(anyhow::Error::msg)
+    }
+}
+
 #[derive(Args)]
 struct SitesArgs {
     /// Documents that went through the `provenance` step (a `thresher run` output folder,
@@ -184,24 +224,8 @@ struct BoilerplateArgs {
     /// Run only this pass's share (count, find, strip).
     #[arg(long)]
     pass: Option<String>,
-    /// This process's rank for --pass.
-    #[arg(long, requires = "pass")]
-    rank: Option<usize>,
-    /// Number of ranks for --pass.
-    #[arg(long, requires = "pass")]
-    world_size: Option<usize>,
-    /// Folder for the passes' files (default: OUTPUT/.boilerplate).
-    #[arg(long)]
-    work: Option<PathBuf>,
-    /// Output format: jsonl.zst, jsonl.gz, jsonl or parquet.
-    #[arg(long, default_value = "jsonl.zst")]
-    format: String,
-    /// Do not write documents left empty.
-    #[arg(long)]
-    no_rejects: bool,
-    /// Discard the work folder of a different run.
-    #[arg(long)]
-    overwrite: bool,
+    #[command(flatten)]
+    job: JobArgs,
     #[command(flatten)]
     common: Common,
 }
@@ -244,24 +268,8 @@ struct LinesArgs {
     /// Sorted method: run only this pass's share (hashes, merge, apply).
     #[arg(long)]
     pass: Option<String>,
-    /// This process's rank for --pass.
-    #[arg(long, requires = "pass")]
-    rank: Option<usize>,
-    /// Number of ranks for --pass.
-    #[arg(long, requires = "pass")]
-    world_size: Option<usize>,
-    /// Folder for the passes' files (default: OUTPUT/.lines).
-    #[arg(long)]
-    work: Option<PathBuf>,
-    /// Output format: jsonl.zst, jsonl.gz, jsonl or parquet.
-    #[arg(long, default_value = "jsonl.zst")]
-    format: String,
-    /// Do not write documents that lost every unit.
-    #[arg(long)]
-    no_rejects: bool,
-    /// Discard the work folder of a different run.
-    #[arg(long)]
-    overwrite: bool,
+    #[command(flatten)]
+    job: JobArgs,
     #[command(flatten)]
     common: Common,
 }
@@ -285,17 +293,8 @@ struct MinhashArgs {
     /// files in the work folder, so each can run on other machines with --rank/--world-size.
     #[arg(long)]
     stage: Option<String>,
-    /// This process's rank for --stage (default: from SLURM_ARRAY_TASK_ID or
-    /// JOB_COMPLETION_INDEX, else 0). Shards (signatures, filter) or buckets (buckets) `i`
-    /// with `i % world_size == rank` are this rank's; clusters runs on rank 0.
-    #[arg(long, requires = "stage")]
-    rank: Option<usize>,
-    /// Number of ranks for --stage (default: SLURM_ARRAY_TASK_COUNT or THRESHER_WORLD_SIZE).
-    #[arg(long, requires = "stage")]
-    world_size: Option<usize>,
-    /// Folder for the stages' files (default: OUTPUT/.minhash).
-    #[arg(long)]
-    work: Option<PathBuf>,
+    #[command(flatten)]
+    job: JobArgs,
     /// Which document of a cluster is kept: `datatrove` (its union-find root, so the removed
     /// set is datatrove's), `first` (first in input order), `max:FIELD` or `min:FIELD` (the
     /// largest/smallest metadata value, e.g. `max:date`; ties and missing values: input
@@ -306,15 +305,6 @@ struct MinhashArgs {
     /// have near-duplicates.
     #[arg(long)]
     annotate: bool,
-    /// Output format: jsonl.zst, jsonl.gz, jsonl or parquet.
-    #[arg(long, default_value = "jsonl.zst")]
-    format: String,
-    /// Do not write removed documents.
-    #[arg(long)]
-    no_rejects: bool,
-    /// Discard the work folder of a different run (other inputs or settings).
-    #[arg(long)]
-    overwrite: bool,
     /// Language of the word tokenizer (datatrove code).
     #[arg(long, default_value = "eng")]
     language: String,
@@ -554,28 +544,29 @@ fn cmd_minhash(a: MinhashArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let format: thresher_pipeline::OutputFormat = a.format.parse()?;
+    let format: thresher_pipeline::OutputFormat = a.job.format.parse()?;
     let job = MinhashJob {
         inputs: a.inputs.clone(),
         out_dir: a.output.clone(),
-        work_dir: a.work.clone(),
+        work_dir: a.job.work.clone(),
         config,
         language: a.language.clone(),
         keep: KeepSpec::parse(&a.keep).map_err(anyhow::Error::msg)?,
         annotate: a.annotate,
         format,
-        write_rejects: !a.no_rejects,
+        write_rejects: !a.job.no_rejects,
         threads: a.common.threads,
         quiet: a.common.quiet,
-        overwrite: a.overwrite,
+        overwrite: a.job.overwrite,
     };
     let report = match &a.stage {
-        None => job.run_all()?,
+        None => {
+            a.job.rank(false)?;
+            job.run_all()?
+        }
         Some(stage) => {
             let stage = parse_stage(stage).map_err(anyhow::Error::msg)?;
-            let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
-                .map_err(anyhow::Error::msg)?;
-            job.run_stage(stage, rank)?
+            job.run_stage(stage, a.job.rank(true)?)?
         }
     };
     if !a.common.quiet {
@@ -625,7 +616,7 @@ fn cmd_lines(a: LinesArgs) -> Result<()> {
     let job = LineDedupJob {
         inputs: a.inputs.clone(),
         out_dir: a.output.clone(),
-        work_dir: a.work.clone(),
+        work_dir: a.job.work.clone(),
         config: LineDedupConfig {
             unit,
             keep,
@@ -633,19 +624,20 @@ fn cmd_lines(a: LinesArgs) -> Result<()> {
             lowercase: a.lowercase,
         },
         method,
-        format: a.format.parse()?,
-        write_rejects: !a.no_rejects,
+        format: a.job.format.parse()?,
+        write_rejects: !a.job.no_rejects,
         threads: a.common.threads,
         quiet: a.common.quiet,
-        overwrite: a.overwrite,
+        overwrite: a.job.overwrite,
     };
     let r = match &a.pass {
-        None => job.run_all()?,
+        None => {
+            a.job.rank(false)?;
+            job.run_all()?
+        }
         Some(p) => {
             let pass = Pass::parse(p).map_err(anyhow::Error::msg)?;
-            let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
-                .map_err(anyhow::Error::msg)?;
-            job.run_pass(pass, rank)?
+            job.run_pass(pass, a.job.rank(true)?)?
         }
     };
     if !a.common.quiet {
@@ -675,26 +667,27 @@ fn cmd_boilerplate(a: BoilerplateArgs) -> Result<()> {
     let job = BoilerplateJob {
         inputs: a.inputs.clone(),
         out_dir: a.output.clone(),
-        work_dir: a.work.clone(),
+        work_dir: a.job.work.clone(),
         config: BoilerplateConfig {
             min_pages: a.min_pages,
             min_fraction: a.min_fraction,
             min_chars: a.min_chars,
         },
         partitions: a.partitions,
-        format: a.format.parse()?,
-        write_rejects: !a.no_rejects,
+        format: a.job.format.parse()?,
+        write_rejects: !a.job.no_rejects,
         threads: a.common.threads,
         quiet: a.common.quiet,
-        overwrite: a.overwrite,
+        overwrite: a.job.overwrite,
     };
     let r = match &a.pass {
-        None => job.run_all()?,
+        None => {
+            a.job.rank(false)?;
+            job.run_all()?
+        }
         Some(p) => {
             let pass = Pass::parse(p).map_err(anyhow::Error::msg)?;
-            let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
-                .map_err(anyhow::Error::msg)?;
-            job.run_pass(pass, rank)?
+            job.run_pass(pass, a.job.rank(true)?)?
         }
     };
     if !a.common.quiet {
