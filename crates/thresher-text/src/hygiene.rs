@@ -102,7 +102,9 @@ pub struct HygieneOptions {
     /// Report mixed-script words and stray other-script tokens in the metadata. Default true.
     pub mixed_script: bool,
     /// Replace the lookalike letters of a `confusable` word by the letters of the word's own
-    /// script ("pаypal" with a Cyrillic "а" → "paypal"). Needs `mixed_script`. Default false.
+    /// script ("pаypal" with a Cyrillic "а" → "paypal"). Needs `mixed_script`. The fixed
+    /// word is written in NFC (with `nfc`); fixes that would give the other rules something
+    /// new to change are not made (the word is still reported). Default false.
     pub fix_confusables: bool,
     /// At most this many entries in `mixed_script` (the count covers all). Default 100.
     pub max_reported: usize,
@@ -302,15 +304,70 @@ impl UnicodeHygiene {
         (text, report)
     }
 
+    /// Whether the character rules (mojibake, spaces, controls, line breaks, NFC) would change
+    /// `text` again.
+    fn renormalizes(&self, text: &str) -> bool {
+        let o = &self.options;
+        let mut scratch = Counts::default();
+        o.mojibake && mojibake::repair(text, &mut scratch).is_some()
+            || normalize::clean_chars(text, o, &mut scratch).is_some()
+            || o.nfc && normalize::nfc(text, &mut scratch).is_some()
+    }
+
+    /// Whether `text` has a confusable word that fixing would change.
+    fn fixable(text: &str) -> bool {
+        scripts::detect(text)
+            .iter()
+            .any(|f| f.kind == scripts::FindingKind::Confusable && f.fixed.is_some())
+    }
+
     /// Turns findings into report entries with offsets in the final text, applying the
     /// confusable fixes when asked to.
     fn report_findings<'a>(
         &self,
         text: Cow<'a, str>,
-        found: Vec<scripts::Finding>,
+        mut found: Vec<scripts::Finding>,
         report: &mut HygieneReport,
     ) -> Cow<'a, str> {
-        let fix = self.options.fix_confusables;
+        if self.options.fix_confusables && self.options.nfc {
+            // A lookalike letter can compose with a mark after it (Cyrillic "а" + U+0301 has
+            // no precomposed form, Latin "a" + U+0301 is "á"): the fixed word is written in
+            // NFC, as the rest of the text is.
+            for f in &mut found {
+                if let Some(fixed) = f.fixed.as_mut() {
+                    if let Some(n) = normalize::nfc(fixed, &mut Counts::default()) {
+                        *fixed = n;
+                    }
+                }
+            }
+        }
+        let before = report.clone();
+        let fixed_text = self.write_findings(&text, &found, true, report);
+        match fixed_text {
+            // The fixes must not give the character rules, or the fixing itself, something
+            // new to change (the step is idempotent); when they would, the words are reported
+            // but left as they are.
+            Some(t) if self.renormalizes(&t) || Self::fixable(&t) => {
+                *report = before;
+                self.write_findings(&text, &found, false, report);
+                text
+            }
+            Some(t) => Cow::Owned(t),
+            None => text,
+        }
+    }
+
+    /// Records the findings in `report` (with offsets in the text as it will be) and, when
+    /// `fix_confusables` is set, `may_fix` is true and there is something to fix, returns the
+    /// text with the fixes applied.
+    fn write_findings(
+        &self,
+        text: &str,
+        found: &[scripts::Finding],
+        may_fix: bool,
+        report: &mut HygieneReport,
+    ) -> Option<String> {
+        let fix = self.options.fix_confusables && may_fix;
         let will_fix = |f: &scripts::Finding| fix && f.kind == scripts::FindingKind::Confusable;
         let mut out = if found.iter().any(will_fix) {
             Some(String::with_capacity(text.len()))
@@ -321,7 +378,7 @@ impl UnicodeHygiene {
         let mut copied = 0; // bytes of `text` handled
         let mut chars = 0; // code points of the output so far
         let mut out_len = 0; // bytes of the output so far
-        for f in &found {
+        for f in found {
             let gap = &text[copied..f.start];
             chars += gap.chars().count();
             out_len += gap.len();
@@ -355,13 +412,10 @@ impl UnicodeHygiene {
             out_len += written.len();
             copied = f.end;
         }
-        match out {
-            Some(mut o) => {
-                o.push_str(&text[copied..]);
-                Cow::Owned(o)
-            }
-            None => text,
-        }
+        out.map(|mut o| {
+            o.push_str(&text[copied..]);
+            o
+        })
     }
 }
 

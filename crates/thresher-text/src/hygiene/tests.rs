@@ -453,3 +453,29 @@ fn random_strings_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn fixed_confusable_is_written_in_nfc() {
+    // Found by fuzzing (fuzz/fuzz_targets/text_cleaning.rs): Cyrillic "а" + U+0301 has no
+    // precomposed form, so NFC leaves it; its Latin lookalike "a" + U+0301 composes to "á".
+    // The fix was written decomposed and a second run composed it (not idempotent).
+    let o = HygieneOptions {
+        fix_confusables: true,
+        ..HygieneOptions::default()
+    };
+    let t = "Please log in to your p\u{430}\u{301}ypal account today.";
+    let (out, r) = clean_with(o.clone(), t);
+    assert_eq!(out, "Please log in to your p\u{e1}ypal account today.");
+    assert_eq!(r.counts.get("confusable"), 1);
+    let f = &r.findings[0];
+    assert_eq!(f.fixed.as_deref(), Some("p\u{e1}ypal"));
+    assert!(out[f.offset..].starts_with("p\u{e1}ypal"));
+    let (twice, r2) = clean_with(o.clone(), &out);
+    assert_eq!(twice, out);
+    assert!(r2.counts.is_empty());
+    // Without NFC the decomposed fix is what the options ask for, and stays.
+    let o = HygieneOptions { nfc: false, ..o };
+    let (out, _) = clean_with(o.clone(), t);
+    assert_eq!(out, "Please log in to your pa\u{301}ypal account today.");
+    assert_eq!(clean_with(o, &out).0, out);
+}
