@@ -1,6 +1,7 @@
 //! What the multi-pass jobs over files (`minhash_dedup`, `line_dedup`, `site_boilerplate`)
 //! share: the text shards they read, the manifest that ties a work folder to one run, done
-//! markers that let a pass skip finished units, and running a pass's units in parallel.
+//! markers that let a pass skip finished units, running a pass's units in parallel, and the
+//! options they all take ([`JobIo`]).
 
 use crate::process::Observer;
 use crate::report::ProgressView;
@@ -12,6 +13,36 @@ use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use thresher_io::{InputFormat, Shard};
+
+/// What every multi-pass job takes besides its own settings.
+#[derive(Debug, Clone)]
+pub struct JobIo {
+    /// Input specifications (files, folders, globs, `@lists`) of documents.
+    pub inputs: Vec<String>,
+    /// Where the documents (and `rejects/`) go.
+    pub out_dir: PathBuf,
+    /// Where the passes' files go; `None` = a hidden folder in `out_dir`.
+    pub work_dir: Option<PathBuf>,
+    /// Format of the output shards.
+    pub format: thresher_io::OutputFormat,
+    /// Write dropped documents to `rejects/`.
+    pub write_rejects: bool,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    /// No progress bar.
+    pub quiet: bool,
+    /// Discard the work folder of a different run instead of failing.
+    pub overwrite: bool,
+}
+
+impl JobIo {
+    /// The work folder: the one given, else `out_dir/<hidden>`.
+    pub(crate) fn work_dir_or(&self, hidden: &str) -> PathBuf {
+        self.work_dir
+            .clone()
+            .unwrap_or_else(|| self.out_dir.join(hidden))
+    }
+}
 
 /// A pass's report over units of work: summable, and markable as skipped.
 pub(crate) trait UnitReport: Default + Serialize + DeserializeOwned + Send {

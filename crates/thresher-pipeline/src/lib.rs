@@ -5,7 +5,7 @@
 //! progress and reports statistics.
 
 pub mod config;
-mod jobs;
+pub mod jobs;
 mod keys;
 pub mod line_dedup;
 mod markers;

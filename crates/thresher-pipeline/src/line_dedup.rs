@@ -14,7 +14,7 @@
 //! `metadata.lines_removed`); a document that lost every unit goes to `OUT/rejects/` with
 //! `dropped_by = "line_dedup"`, `reason = "all_units_duplicate"`.
 
-use crate::jobs;
+use crate::jobs::{self, JobIo};
 use crate::process::Observer;
 use crate::rank::RankSpec;
 use crate::report::ProgressView;
@@ -30,7 +30,7 @@ use thresher_dedup::lines::{
     find_line_duplicates, BloomLineDedup, Deduped, LineDedupConfig, LineDedupError, LineHashWriter,
     ShardLineRemovals,
 };
-use thresher_io::{OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
+use thresher_io::{ReadEvent, ReadOptions, Shard, ShardWriter};
 
 /// The step name emptied documents carry in `dropped_by`.
 pub const STEP_NAME: &str = "line_dedup";
@@ -91,26 +91,12 @@ impl Pass {
 /// A line-dedup job.
 #[derive(Debug, Clone)]
 pub struct LineDedupJob {
-    /// Input specifications of documents.
-    pub inputs: Vec<String>,
-    /// Where the deduplicated documents (and `rejects/`) go.
-    pub out_dir: PathBuf,
-    /// Where the passes' files go; `None` = `out_dir/.lines`.
-    pub work_dir: Option<PathBuf>,
+    /// Inputs, outputs, threads and run options.
+    pub io: JobIo,
     /// Units, keep rule, normalisation.
     pub config: LineDedupConfig,
     /// Sorted hashes or Bloom filter.
     pub method: Method,
-    /// Format of the output shards.
-    pub format: OutputFormat,
-    /// Write emptied documents to `rejects/`.
-    pub write_rejects: bool,
-    /// Worker threads; 0 = one per core.
-    pub threads: usize,
-    /// No progress bar.
-    pub quiet: bool,
-    /// Discard the work folder of a different run instead of failing.
-    pub overwrite: bool,
 }
 
 /// What a pass (or the whole job) did.
@@ -177,9 +163,7 @@ struct Output {
 
 impl LineDedupJob {
     fn work(&self) -> PathBuf {
-        self.work_dir
-            .clone()
-            .unwrap_or_else(|| self.out_dir.join(".lines"))
+        self.io.work_dir_or(".lines")
     }
 
     fn done_path(&self, pass: Pass, unit: &str) -> PathBuf {
@@ -190,7 +174,7 @@ impl LineDedupJob {
 
     fn shards(&self) -> Result<Vec<Shard>, RunError> {
         self.config.validate().map_err(err)?;
-        jobs::text_shards(&self.inputs, "line dedup")
+        jobs::text_shards(&self.io.inputs, "line dedup")
     }
 
     /// Checks (or writes) the work folder's manifest.
@@ -201,7 +185,7 @@ impl LineDedupJob {
             "method": self.method,
             "shards": jobs::shard_ids(shards),
         });
-        jobs::check_manifest(&self.work(), &manifest, self.overwrite, "line-dedup")
+        jobs::check_manifest(&self.work(), &manifest, self.io.overwrite, "line-dedup")
     }
 
     fn partitions(&self) -> Result<u32, RunError> {
@@ -245,8 +229,8 @@ impl LineDedupJob {
             } => total = self.bloom(expected_units, false_positive_rate)?,
         }
         let json = serde_json::to_vec_pretty(&total).unwrap_or_default();
-        std::fs::create_dir_all(&self.out_dir).map_err(|e| io_err(&self.out_dir, e))?;
-        thresher_io::write_atomic(&self.out_dir.join("lines.json"), &json)?;
+        std::fs::create_dir_all(&self.io.out_dir).map_err(|e| io_err(&self.io.out_dir, e))?;
+        thresher_io::write_atomic(&self.io.out_dir.join("lines.json"), &json)?;
         Ok(total)
     }
 
@@ -256,13 +240,13 @@ impl LineDedupJob {
         let partitions = self.partitions()?;
         let shards = self.shards()?;
         self.prepare(&shards)?;
-        let pool = thread_pool(self.threads)?;
+        let pool = thread_pool(self.io.threads)?;
         let mut report = match pass {
             Pass::Hashes => jobs::run_shards(
                 &shards,
                 rank,
                 &pool,
-                self.quiet,
+                self.io.quiet,
                 |i| self.done_path(pass, &format!("{i:05}")),
                 |i, s, o| self.hash_shard(i, s, partitions, o),
             )?,
@@ -271,7 +255,7 @@ impl LineDedupJob {
                 &shards,
                 rank,
                 &pool,
-                self.quiet,
+                self.io.quiet,
                 |i| self.done_path(pass, &format!("{i:05}")),
                 |i, s, o| self.apply_shard(i, s, partitions, o),
             )?,
@@ -415,13 +399,13 @@ impl LineDedupJob {
     }
 
     fn output(&self, shard: &Shard) -> Result<Output, RunError> {
-        std::fs::create_dir_all(&self.out_dir).map_err(|e| io_err(&self.out_dir, e))?;
-        let name = format!("{}.{}", shard.name, self.format.extension());
-        let kept = ShardWriter::create(&self.out_dir.join(&name), self.format)?;
-        let rejects = if self.write_rejects {
-            let dir = self.out_dir.join("rejects");
+        std::fs::create_dir_all(&self.io.out_dir).map_err(|e| io_err(&self.io.out_dir, e))?;
+        let name = format!("{}.{}", shard.name, self.io.format.extension());
+        let kept = ShardWriter::create(&self.io.out_dir.join(&name), self.io.format)?;
+        let rejects = if self.io.write_rejects {
+            let dir = self.io.out_dir.join("rejects");
             std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
-            Some(ShardWriter::create(&dir.join(&name), self.format)?)
+            Some(ShardWriter::create(&dir.join(&name), self.io.format)?)
         } else {
             None
         };
@@ -443,7 +427,7 @@ impl LineDedupJob {
         };
         let view = ProgressView::new(
             shards.iter().map(|s| input_size(&s.input)).sum(),
-            self.quiet,
+            self.io.quiet,
         );
         // One pass in input order: the filter decides by what came before.
         for shard in &shards {

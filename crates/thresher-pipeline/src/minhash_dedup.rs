@@ -18,7 +18,7 @@
 //! valid is skipped, so a stage that was interrupted is simply run again; every output file is
 //! written to a temporary name and renamed into place.
 
-use crate::jobs;
+use crate::jobs::{self, JobIo};
 use crate::process::Observer;
 use crate::rank::RankSpec;
 use crate::report::ProgressView;
@@ -38,7 +38,7 @@ use thresher_dedup::minhash::stages::{
     build_clusters, find_duplicate_pairs, KeepRule, ShardDecisions, SignatureWriter,
 };
 use thresher_dedup::minhash::{MinHasher, MinhashConfig, MinhashError, Scratch};
-use thresher_io::{OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
+use thresher_io::{ReadEvent, ReadOptions, Shard, ShardWriter};
 
 /// The step name removed documents carry in `dropped_by`.
 pub const STEP_NAME: &str = "minhash_dedup";
@@ -128,12 +128,8 @@ impl KeepSpec {
 /// A MinHash dedup job.
 #[derive(Debug, Clone)]
 pub struct MinhashJob {
-    /// Input specifications (files, folders, globs, `@lists`) of documents.
-    pub inputs: Vec<String>,
-    /// Where kept documents (and `rejects/`) go.
-    pub out_dir: PathBuf,
-    /// Where the stages' files go; `None` = `out_dir/.minhash`.
-    pub work_dir: Option<PathBuf>,
+    /// Inputs, outputs, threads and run options.
+    pub io: JobIo,
     /// MinHash parameters.
     pub config: MinhashConfig,
     /// Language of the word tokenizer (datatrove code, e.g. `eng`).
@@ -142,16 +138,6 @@ pub struct MinhashJob {
     pub keep: KeepSpec,
     /// Also give kept documents that are in a cluster `cluster_id` and `cluster_size`.
     pub annotate: bool,
-    /// Format of the output shards.
-    pub format: OutputFormat,
-    /// Write removed documents to `rejects/`.
-    pub write_rejects: bool,
-    /// Worker threads; 0 = one per core.
-    pub threads: usize,
-    /// No progress bar.
-    pub quiet: bool,
-    /// Discard the work folder of a different run instead of failing.
-    pub overwrite: bool,
 }
 
 /// What a stage (or the whole job) did.
@@ -192,9 +178,7 @@ fn dedup_err(e: MinhashError) -> RunError {
 
 impl MinhashJob {
     fn work(&self) -> PathBuf {
-        self.work_dir
-            .clone()
-            .unwrap_or_else(|| self.out_dir.join(".minhash"))
+        self.io.work_dir_or(".minhash")
     }
 
     fn sig_dir(&self) -> PathBuf {
@@ -215,21 +199,23 @@ impl MinhashJob {
 
     /// The output shard of kept documents for `shard`.
     pub fn kept_output(&self, shard: &str) -> PathBuf {
-        self.out_dir
-            .join(format!("{shard}.{}", self.format.extension()))
+        self.io
+            .out_dir
+            .join(format!("{shard}.{}", self.io.format.extension()))
     }
 
     /// The rejects shard for `shard`.
     pub fn rejects_output(&self, shard: &str) -> PathBuf {
-        self.out_dir
+        self.io
+            .out_dir
             .join("rejects")
-            .join(format!("{shard}.{}", self.format.extension()))
+            .join(format!("{shard}.{}", self.io.format.extension()))
     }
 
     /// Discovers the shards and checks (or writes) the manifest of the work folder.
     fn prepare(&self) -> Result<Vec<Shard>, RunError> {
         self.config.validate().map_err(dedup_err)?;
-        let shards = jobs::text_shards(&self.inputs, "MinHash dedup")?;
+        let shards = jobs::text_shards(&self.io.inputs, "MinHash dedup")?;
         let manifest = serde_json::json!({
             "format_version": 1,
             "n_grams": self.config.n_grams,
@@ -240,7 +226,7 @@ impl MinhashJob {
             "keep": self.keep,
             "shards": jobs::shard_ids(&shards),
         });
-        jobs::check_manifest(&self.work(), &manifest, self.overwrite, "MinHash")?;
+        jobs::check_manifest(&self.work(), &manifest, self.io.overwrite, "MinHash")?;
         Ok(shards)
     }
 
@@ -272,7 +258,7 @@ impl MinhashJob {
             }
         }
         let json = serde_json::to_vec_pretty(&total).unwrap_or_default();
-        thresher_io::write_atomic(&self.out_dir.join("minhash.json"), &json)?;
+        thresher_io::write_atomic(&self.io.out_dir.join("minhash.json"), &json)?;
         Ok(total)
     }
 
@@ -280,7 +266,7 @@ impl MinhashJob {
     pub fn run_stage(&self, stage: Stage, rank: RankSpec) -> Result<MinhashReport, RunError> {
         let started = Instant::now();
         let shards = self.prepare()?;
-        let pool = thread_pool(self.threads)?;
+        let pool = thread_pool(self.io.threads)?;
         let mut report = match stage {
             Stage::Signatures => self.signatures(&shards, rank, &pool)?,
             Stage::Buckets => self.buckets(&shards, rank, &pool)?,
@@ -324,7 +310,7 @@ impl MinhashJob {
         report.units_skipped = mine.len() - todo.len();
         let view = ProgressView::new(
             todo.iter().map(|(_, s)| input_size(&s.input)).sum(),
-            self.quiet,
+            self.io.quiet,
         );
         let dir = self.sig_dir();
         let field = self.keep.field();
@@ -490,12 +476,12 @@ impl MinhashJob {
                 summary.display()
             )));
         }
-        std::fs::create_dir_all(&self.out_dir).map_err(|e| io_err(&self.out_dir, e))?;
+        std::fs::create_dir_all(&self.io.out_dir).map_err(|e| io_err(&self.io.out_dir, e))?;
         jobs::run_shards(
             shards,
             rank,
             pool,
-            self.quiet,
+            self.io.quiet,
             |i| self.done_path(&shards[i as usize].name),
             |i, shard, observer| self.filter_shard(i, shard, observer),
         )
@@ -522,13 +508,13 @@ impl MinhashJob {
         let ids_file = ids_path(&self.sig_dir(), index);
         let mut ids = IdsReader::open(&ids_file, &self.config).map_err(dedup_err)?;
         let kept_path = self.kept_output(&shard.name);
-        let mut kept = ShardWriter::create(&kept_path, self.format)?;
-        let mut rejects = if self.write_rejects {
+        let mut kept = ShardWriter::create(&kept_path, self.io.format)?;
+        let mut rejects = if self.io.write_rejects {
             let p = self.rejects_output(&shard.name);
             if let Some(parent) = p.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
             }
-            Some(ShardWriter::create(&p, self.format)?)
+            Some(ShardWriter::create(&p, self.io.format)?)
         } else {
             None
         };

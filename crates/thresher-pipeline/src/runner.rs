@@ -678,20 +678,22 @@ fn boilerplate_passes(
     use crate::site_boilerplate::{BoilerplateJob, Pass};
     let work = state.work_dir().join("boilerplate");
     let job = BoilerplateJob {
-        inputs: mine
-            .iter()
-            .map(|(_, s)| state.pass1_docs(&s.name).display().to_string())
-            .collect(),
-        out_dir: work.clone(),
-        work_dir: Some(work.clone()),
         config: *c,
         partitions: 16,
-        format: OutputFormat::JsonlZst,
-        write_rejects: false,
-        threads: opts.threads,
-        quiet: true,
-        // The run's fingerprint guards this folder (see `minhash_stages`).
-        overwrite: true,
+        io: crate::jobs::JobIo {
+            inputs: mine
+                .iter()
+                .map(|(_, s)| state.pass1_docs(&s.name).display().to_string())
+                .collect(),
+            out_dir: work.clone(),
+            work_dir: Some(work.clone()),
+            format: OutputFormat::JsonlZst,
+            write_rejects: false,
+            threads: opts.threads,
+            quiet: true,
+            // The run's fingerprint guards this folder (see `minhash_stages`).
+            overwrite: true,
+        },
     };
     for pass in [Pass::Count, Pass::Find] {
         job.run_pass(pass, RankSpec::default())?;
@@ -715,23 +717,25 @@ fn minhash_stages(
     use crate::minhash_dedup::{config_of, KeepSpec, MinhashJob, Stage};
     let work = state.work_dir().join("minhash");
     let job = MinhashJob {
-        inputs: mine
-            .iter()
-            .map(|(_, s)| state.pass1_docs(&s.name).display().to_string())
-            .collect(),
-        out_dir: work.clone(),
-        work_dir: Some(work),
         config: config_of(c),
         language: c.language.clone(),
         keep: KeepSpec::parse(&c.keep).map_err(RunError::Config)?,
         annotate: c.annotate,
-        format: OutputFormat::JsonlZst,
-        write_rejects: false,
-        threads: opts.threads,
-        quiet: true,
-        // The run's fingerprint already guards this folder; a mismatch here can only be a
-        // leftover of this run's own earlier attempt.
-        overwrite: true,
+        io: crate::jobs::JobIo {
+            inputs: mine
+                .iter()
+                .map(|(_, s)| state.pass1_docs(&s.name).display().to_string())
+                .collect(),
+            out_dir: work.clone(),
+            work_dir: Some(work),
+            format: OutputFormat::JsonlZst,
+            write_rejects: false,
+            threads: opts.threads,
+            quiet: true,
+            // The run's fingerprint already guards this folder; a mismatch here can only be a
+            // leftover of this run's own earlier attempt.
+            overwrite: true,
+        },
     };
     for stage in [Stage::Signatures, Stage::Buckets, Stage::Clusters] {
         job.run_stage(stage, RankSpec::default())?;

@@ -13,7 +13,7 @@
 //! `{"line", "reason": "site_boilerplate"}`; a document left empty goes to `OUT/rejects/`
 //! (`dropped_by = "site_boilerplate"`, `reason = "all_lines_boilerplate"`).
 
-use crate::jobs;
+use crate::jobs::{self, JobIo};
 use crate::process::Observer;
 use crate::rank::RankSpec;
 use crate::runner::{io_err, thread_pool};
@@ -26,7 +26,7 @@ use thresher_core::Document;
 use thresher_dedup::boilerplate::{
     find_boilerplate, Boilerplate, BoilerplateConfig, BoilerplateError, SiteLineWriter,
 };
-use thresher_io::{OutputFormat, ReadEvent, ReadOptions, Shard, ShardWriter};
+use thresher_io::{ReadEvent, ReadOptions, Shard, ShardWriter};
 
 /// The step name emptied documents carry in `dropped_by`.
 pub const STEP_NAME: &str = "site_boilerplate";
@@ -69,26 +69,12 @@ impl Pass {
 /// A site-boilerplate job.
 #[derive(Debug, Clone)]
 pub struct BoilerplateJob {
-    /// Input specifications of documents.
-    pub inputs: Vec<String>,
-    /// Where the documents (and `rejects/`) go.
-    pub out_dir: PathBuf,
-    /// Where the passes' files go; `None` = `out_dir/.boilerplate`.
-    pub work_dir: Option<PathBuf>,
+    /// Inputs, outputs, threads and run options.
+    pub io: JobIo,
     /// Thresholds.
     pub config: BoilerplateConfig,
     /// Site partitions (pass `find` runs once per partition).
     pub partitions: u32,
-    /// Format of the output shards.
-    pub format: OutputFormat,
-    /// Write emptied documents to `rejects/`.
-    pub write_rejects: bool,
-    /// Worker threads; 0 = one per core.
-    pub threads: usize,
-    /// No progress bar.
-    pub quiet: bool,
-    /// Discard the work folder of a different run instead of failing.
-    pub overwrite: bool,
 }
 
 /// What a pass (or the job) did.
@@ -190,9 +176,7 @@ fn page_of(doc: &Document) -> String {
 
 impl BoilerplateJob {
     fn work(&self) -> PathBuf {
-        self.work_dir
-            .clone()
-            .unwrap_or_else(|| self.out_dir.join(".boilerplate"))
+        self.io.work_dir_or(".boilerplate")
     }
 
     fn done_path(&self, pass: Pass, unit: &str) -> PathBuf {
@@ -203,7 +187,7 @@ impl BoilerplateJob {
 
     fn shards(&self) -> Result<Vec<Shard>, RunError> {
         self.config.validate().map_err(err)?;
-        jobs::text_shards(&self.inputs, "boilerplate removal")
+        jobs::text_shards(&self.io.inputs, "boilerplate removal")
     }
 
     fn prepare(&self, shards: &[Shard]) -> Result<(), RunError> {
@@ -213,7 +197,7 @@ impl BoilerplateJob {
             "partitions": self.partitions,
             "shards": jobs::shard_ids(shards),
         });
-        jobs::check_manifest(&self.work(), &manifest, self.overwrite, "boilerplate")
+        jobs::check_manifest(&self.work(), &manifest, self.io.overwrite, "boilerplate")
     }
 
     /// Runs every pass on this machine; writes `OUT/boilerplate.json`.
@@ -242,9 +226,9 @@ impl BoilerplateJob {
                 }
             }
         }
-        std::fs::create_dir_all(&self.out_dir).map_err(|e| io_err(&self.out_dir, e))?;
+        std::fs::create_dir_all(&self.io.out_dir).map_err(|e| io_err(&self.io.out_dir, e))?;
         let bytes = serde_json::to_vec_pretty(&total).unwrap_or_default();
-        thresher_io::write_atomic(&self.out_dir.join("boilerplate.json"), &bytes)?;
+        thresher_io::write_atomic(&self.io.out_dir.join("boilerplate.json"), &bytes)?;
         Ok(total)
     }
 
@@ -253,13 +237,13 @@ impl BoilerplateJob {
         let started = Instant::now();
         let shards = self.shards()?;
         self.prepare(&shards)?;
-        let pool = thread_pool(self.threads)?;
+        let pool = thread_pool(self.io.threads)?;
         let mut report = match pass {
             Pass::Count => jobs::run_shards(
                 &shards,
                 rank,
                 &pool,
-                self.quiet,
+                self.io.quiet,
                 |i| self.done_path(pass, &format!("{i:05}")),
                 |i, s, o| self.count(i, s, o),
             )?,
@@ -282,7 +266,7 @@ impl BoilerplateJob {
                     &shards,
                     rank,
                     &pool,
-                    self.quiet,
+                    self.io.quiet,
                     |i| self.done_path(pass, &format!("{i:05}")),
                     |_, s, o| self.strip(&b, s, o),
                 )?
@@ -377,13 +361,13 @@ impl BoilerplateJob {
         shard: &Shard,
         observer: &dyn Observer,
     ) -> Result<BoilerplateReport, RunError> {
-        std::fs::create_dir_all(&self.out_dir).map_err(|e| io_err(&self.out_dir, e))?;
-        let name = format!("{}.{}", shard.name, self.format.extension());
-        let mut kept = ShardWriter::create(&self.out_dir.join(&name), self.format)?;
-        let mut rejects = if self.write_rejects {
-            let dir = self.out_dir.join("rejects");
+        std::fs::create_dir_all(&self.io.out_dir).map_err(|e| io_err(&self.io.out_dir, e))?;
+        let name = format!("{}.{}", shard.name, self.io.format.extension());
+        let mut kept = ShardWriter::create(&self.io.out_dir.join(&name), self.io.format)?;
+        let mut rejects = if self.io.write_rejects {
+            let dir = self.io.out_dir.join("rejects");
             std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
-            Some(ShardWriter::create(&dir.join(&name), self.format)?)
+            Some(ShardWriter::create(&dir.join(&name), self.io.format)?)
         } else {
             None
         };

@@ -166,6 +166,25 @@ struct JobArgs {
 }
 
 impl JobArgs {
+    /// The job's inputs, outputs and run options.
+    fn io(
+        &self,
+        inputs: &[String],
+        output: &Path,
+        common: &Common,
+    ) -> Result<thresher_pipeline::jobs::JobIo> {
+        Ok(thresher_pipeline::jobs::JobIo {
+            inputs: inputs.to_vec(),
+            out_dir: output.to_path_buf(),
+            work_dir: self.work.clone(),
+            format: self.format.parse()?,
+            write_rejects: !self.no_rejects,
+            threads: common.threads,
+            quiet: common.quiet,
+            overwrite: self.overwrite,
+        })
+    }
+
     /// The rank of a run of one stage or pass (`staged`); a rank without one is refused.
     fn rank(&self, staged: bool) -> Result<RankSpec> {
         if !staged {
@@ -544,20 +563,12 @@ fn cmd_minhash(a: MinhashArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let format: thresher_pipeline::OutputFormat = a.job.format.parse()?;
     let job = MinhashJob {
-        inputs: a.inputs.clone(),
-        out_dir: a.output.clone(),
-        work_dir: a.job.work.clone(),
         config,
         language: a.language.clone(),
         keep: KeepSpec::parse(&a.keep).map_err(anyhow::Error::msg)?,
         annotate: a.annotate,
-        format,
-        write_rejects: !a.job.no_rejects,
-        threads: a.common.threads,
-        quiet: a.common.quiet,
-        overwrite: a.job.overwrite,
+        io: a.job.io(&a.inputs, &a.output, &a.common)?,
     };
     let report = match &a.stage {
         None => {
@@ -614,9 +625,6 @@ fn cmd_lines(a: LinesArgs) -> Result<()> {
         m => bail!("--method `{m}`: expected sorted or bloom"),
     };
     let job = LineDedupJob {
-        inputs: a.inputs.clone(),
-        out_dir: a.output.clone(),
-        work_dir: a.job.work.clone(),
         config: LineDedupConfig {
             unit,
             keep,
@@ -624,11 +632,7 @@ fn cmd_lines(a: LinesArgs) -> Result<()> {
             lowercase: a.lowercase,
         },
         method,
-        format: a.job.format.parse()?,
-        write_rejects: !a.job.no_rejects,
-        threads: a.common.threads,
-        quiet: a.common.quiet,
-        overwrite: a.job.overwrite,
+        io: a.job.io(&a.inputs, &a.output, &a.common)?,
     };
     let r = match &a.pass {
         None => {
@@ -665,20 +669,13 @@ fn cmd_boilerplate(a: BoilerplateArgs) -> Result<()> {
     use thresher_dedup::boilerplate::BoilerplateConfig;
     use thresher_pipeline::site_boilerplate::{BoilerplateJob, Pass};
     let job = BoilerplateJob {
-        inputs: a.inputs.clone(),
-        out_dir: a.output.clone(),
-        work_dir: a.job.work.clone(),
         config: BoilerplateConfig {
             min_pages: a.min_pages,
             min_fraction: a.min_fraction,
             min_chars: a.min_chars,
         },
         partitions: a.partitions,
-        format: a.job.format.parse()?,
-        write_rejects: !a.job.no_rejects,
-        threads: a.common.threads,
-        quiet: a.common.quiet,
-        overwrite: a.job.overwrite,
+        io: a.job.io(&a.inputs, &a.output, &a.common)?,
     };
     let r = match &a.pass {
         None => {
