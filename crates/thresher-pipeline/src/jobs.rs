@@ -44,6 +44,41 @@ impl JobIo {
     }
 }
 
+/// Declares the named passes (or stages) of a job, in order: the enum, `ALL`, `name()` (the
+/// command-line name) and `parse()`.
+macro_rules! passes {
+    ($(#[$m:meta])* $what:literal, pub enum $name:ident {
+        $($(#[$vm:meta])* $variant:ident => $text:literal,)+
+    }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vm])* $variant,)+
+        }
+
+        impl $name {
+            /// All of them, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name on the command line.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            /// Parses a name.
+            pub fn parse(s: &str) -> Result<$name, String> {
+                $name::ALL.iter().copied().find(|p| p.name() == s).ok_or_else(|| {
+                    let names: Vec<&str> = $name::ALL.iter().map(|p| p.name()).collect();
+                    format!("unknown {} `{s}`: {}", $what, names.join(", "))
+                })
+            }
+        }
+    };
+}
+pub(crate) use passes;
+
 /// A pass's report over units of work: summable, and markable as skipped.
 pub(crate) trait UnitReport: Default + Serialize + DeserializeOwned + Send {
     /// Adds another unit's counts.

@@ -55,36 +55,15 @@ pub enum Method {
     },
 }
 
-/// One pass of the sorted method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pass {
-    /// Unit hashes, per input shard.
-    Hashes,
-    /// Duplicate decisions, per partition.
-    Merge,
-    /// Rewritten documents, per input shard.
-    Apply,
-}
-
-impl Pass {
-    /// The passes in order.
-    pub const ALL: [Pass; 3] = [Pass::Hashes, Pass::Merge, Pass::Apply];
-
-    /// The pass's name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Pass::Hashes => "hashes",
-            Pass::Merge => "merge",
-            Pass::Apply => "apply",
-        }
-    }
-
-    /// Parses a pass name.
-    pub fn parse(s: &str) -> Result<Pass, String> {
-        Pass::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| format!("unknown pass `{s}`: hashes, merge or apply"))
+jobs::passes! {
+    /// One pass of the sorted method.
+    "pass", pub enum Pass {
+        /// Unit hashes, per input shard.
+        Hashes => "hashes",
+        /// Duplicate decisions, per partition.
+        Merge => "merge",
+        /// Rewritten documents, per input shard.
+        Apply => "apply",
     }
 }
 
@@ -202,7 +181,7 @@ impl LineDedupJob {
         let mut total = LineDedupReport::default();
         match self.method {
             Method::Sorted { .. } => {
-                for pass in Pass::ALL {
+                for &pass in Pass::ALL {
                     let r = self.run_pass(pass, RankSpec::default())?;
                     total.shards = r.shards;
                     total.seconds.extend(r.seconds.clone());

@@ -45,37 +45,17 @@ pub const STEP_NAME: &str = "minhash_dedup";
 /// The reason removed documents carry.
 pub const REASON: &str = "near_duplicate";
 
-/// One of the four stages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stage {
-    /// Signatures and document ids, per input shard.
-    Signatures,
-    /// Duplicate pairs, per bucket.
-    Buckets,
-    /// Union-find clusters and the kept document of each, once.
-    Clusters,
-    /// Kept and removed documents, per input shard.
-    Filter,
-}
-
-impl Stage {
-    /// All stages in order.
-    pub const ALL: [Stage; 4] = [
-        Stage::Signatures,
-        Stage::Buckets,
-        Stage::Clusters,
-        Stage::Filter,
-    ];
-
-    /// The stage's name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Signatures => "signatures",
-            Stage::Buckets => "buckets",
-            Stage::Clusters => "clusters",
-            Stage::Filter => "filter",
-        }
+jobs::passes! {
+    /// One of the four stages.
+    "stage", pub enum Stage {
+        /// Signatures and document ids, per input shard.
+        Signatures => "signatures",
+        /// Duplicate pairs, per bucket.
+        Buckets => "buckets",
+        /// Union-find clusters and the kept document of each, once.
+        Clusters => "clusters",
+        /// Kept and removed documents, per input shard.
+        Filter => "filter",
     }
 }
 
@@ -234,7 +214,7 @@ impl MinhashJob {
     pub fn run_all(&self) -> Result<MinhashReport, RunError> {
         remove_stale_temp_files(&self.work());
         let mut total = MinhashReport::default();
-        for stage in Stage::ALL {
+        for &stage in Stage::ALL {
             let r = self.run_stage(stage, RankSpec::default())?;
             total.shards = r.shards;
             total.units_done += r.units_done;
@@ -655,14 +635,6 @@ pub fn config_of(c: &crate::config::MinhashDedupConfig) -> MinhashConfig {
         hashes_per_bucket: c.hashes_per_bucket,
         seed: c.seed,
     }
-}
-
-/// Stage names as the command line takes them.
-pub fn parse_stage(s: &str) -> Result<Stage, String> {
-    Stage::ALL
-        .into_iter()
-        .find(|st| st.name() == s)
-        .ok_or_else(|| format!("unknown stage `{s}`: signatures, buckets, clusters or filter"))
 }
 
 /// Removes the temporary files a killed process left under `dir` (two levels deep). Only for

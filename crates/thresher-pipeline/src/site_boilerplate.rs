@@ -33,36 +33,15 @@ pub const STEP_NAME: &str = "site_boilerplate";
 /// The reason emptied documents carry.
 pub const REASON: &str = "all_lines_boilerplate";
 
-/// One pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pass {
-    /// Sites and lines, per input shard.
-    Count,
-    /// Boilerplate lines, per site partition.
-    Find,
-    /// Rewritten documents, per input shard.
-    Strip,
-}
-
-impl Pass {
-    /// The passes in order.
-    pub const ALL: [Pass; 3] = [Pass::Count, Pass::Find, Pass::Strip];
-
-    /// The pass's name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Pass::Count => "count",
-            Pass::Find => "find",
-            Pass::Strip => "strip",
-        }
-    }
-
-    /// Parses a pass name.
-    pub fn parse(s: &str) -> Result<Pass, String> {
-        Pass::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| format!("unknown pass `{s}`: count, find or strip"))
+jobs::passes! {
+    /// One pass.
+    "pass", pub enum Pass {
+        /// Sites and lines, per input shard.
+        Count => "count",
+        /// Boilerplate lines, per site partition.
+        Find => "find",
+        /// Rewritten documents, per input shard.
+        Strip => "strip",
     }
 }
 
@@ -203,7 +182,7 @@ impl BoilerplateJob {
     /// Runs every pass on this machine; writes `OUT/boilerplate.json`.
     pub fn run_all(&self) -> Result<BoilerplateReport, RunError> {
         let mut total = BoilerplateReport::default();
-        for pass in Pass::ALL {
+        for &pass in Pass::ALL {
             let r = self.run_pass(pass, RankSpec::default())?;
             total.shards = r.shards;
             total.seconds.extend(r.seconds.clone());

@@ -538,7 +538,7 @@ fn load_pipeline(
 
 fn cmd_minhash(a: MinhashArgs) -> Result<()> {
     use thresher_dedup::minhash::{MinHasher, MinhashConfig};
-    use thresher_pipeline::minhash_dedup::{parse_stage, KeepSpec, MinhashJob};
+    use thresher_pipeline::minhash_dedup::{KeepSpec, MinhashJob, Stage};
     let config = MinhashConfig {
         n_grams: a.n_grams,
         num_buckets: a.buckets,
@@ -576,7 +576,7 @@ fn cmd_minhash(a: MinhashArgs) -> Result<()> {
             job.run_all()?
         }
         Some(stage) => {
-            let stage = parse_stage(stage).map_err(anyhow::Error::msg)?;
+            let stage = Stage::parse(stage).map_err(anyhow::Error::msg)?;
             job.run_stage(stage, a.job.rank(true)?)?
         }
     };
