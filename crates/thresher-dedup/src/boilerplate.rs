@@ -24,7 +24,7 @@ use crate::framed::{
     self, corrupt, impl_from_frame_error, mismatch, u32_at, u64_at, FrameError, FrameHeader,
     FrameKind, FramedReader, FramedWriter, Framing, HEADER_LEN,
 };
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -625,10 +625,8 @@ impl Boilerplate {
                 out.push('\n');
                 blank_pending = false;
             }
+            // With its terminator, or without one if it is the last line and had none.
             out.push_str(line);
-            if !line.ends_with('\n') {
-                // The last line had no terminator: keep it so.
-            }
         }
         if removed.is_empty() {
             return None;
@@ -639,32 +637,6 @@ impl Boilerplate {
         }
         Some(Stripped { text: out, removed })
     }
-}
-
-/// How many distinct pages per site each shard's pass 1 counted, summed over shards (for
-/// reports).
-pub fn site_counts(
-    dir: &Path,
-    shards: u32,
-    partitions: u32,
-    config: &BoilerplateConfig,
-) -> Result<BTreeMap<u64, u64>, BoilerplateError> {
-    let mut docs = BTreeMap::new();
-    for p in 0..partitions {
-        for s in 0..shards {
-            let mut r = PairReader::open(
-                &sites_path(dir, p, s),
-                FileKind::Sites,
-                config,
-                Some(p),
-                true,
-            )?;
-            while let Some((site, _, _)) = r.next_pair()? {
-                *docs.entry(site).or_default() += 1;
-            }
-        }
-    }
-    Ok(docs)
 }
 
 #[cfg(test)]
