@@ -1,7 +1,8 @@
 //! thresher-extract owns HTML → text: charset detection and decoding ([`charset`]), the
 //! [`Extractor`] seam that extraction backends implement, the backends themselves
-//! ([`TrafilaturaExtractor`], main-content extraction with the `trafilatura` crate, and
-//! [`PlainExtractor`], all visible text), the [`guard`] that keeps hostile pages away from
+//! ([`NativeExtractor`], thresher's own main-content extractor, [`TrafilaturaExtractor`],
+//! main-content extraction with the `trafilatura` crate, and [`PlainExtractor`], all visible
+//! text), the [`guard`] that keeps hostile pages away from
 //! tree-building extractors, and [`ExtractStep`], the pipeline step that ties them together.
 //!
 //! Robustness contract: no input makes anything here panic, overflow the stack or take more
@@ -12,7 +13,9 @@
 #![warn(missing_docs)]
 
 pub mod charset;
+pub mod eval;
 pub mod guard;
+pub mod native;
 pub mod plain;
 mod scan;
 pub mod step;
@@ -20,6 +23,7 @@ pub mod trafilatura_backend;
 
 pub use charset::{decode_html, decode_html_for_url, CharsetSource, Decoded};
 pub use guard::{check_page, PageLimits, PageShape, Unfit};
+pub use native::NativeExtractor;
 pub use plain::PlainExtractor;
 pub use step::{ExtractOptions, ExtractStep};
 pub use trafilatura_backend::TrafilaturaExtractor;
@@ -53,6 +57,12 @@ pub struct Extraction {
     pub sitename: Option<String>,
     /// Language the page declares (`<html lang>`), lowercased; a hint, not a detection.
     pub language_hint: Option<String>,
+    /// Canonical URL (`<link rel=canonical>`, `og:url`).
+    pub canonical_url: Option<String>,
+    /// Tags and keywords.
+    pub tags: Vec<String>,
+    /// Categories or sections.
+    pub categories: Vec<String>,
     /// Set when the backend did not run its own method on this page but a fallback: what ran
     /// and why, e.g. `plain:too_deep`.
     pub fallback: Option<String>,
@@ -62,7 +72,7 @@ pub struct Extraction {
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
     /// [`backend`] was asked for a name it does not know.
-    #[error("unknown extraction backend `{0}` (known: trafilatura, plain)")]
+    #[error("unknown extraction backend `{0}` (known: native, trafilatura, plain)")]
     UnknownBackend(String),
     /// The backend panicked on this page; the panic was contained.
     #[error("{backend} panicked: {message}")]
@@ -97,6 +107,9 @@ pub struct BackendOptions {
     pub fallback: bool,
     /// Pages outside these limits go to the plain extractor.
     pub limits: PageLimits,
+    /// Write Markdown (headings, lists, quotes, code blocks, tables) instead of plain text
+    /// (native backend).
+    pub markdown: bool,
 }
 
 impl Default for BackendOptions {
@@ -107,12 +120,13 @@ impl Default for BackendOptions {
             include_comments: false,
             fallback: true,
             limits: PageLimits::default(),
+            markdown: false,
         }
     }
 }
 
 /// Names [`backend`] knows.
-pub const BACKENDS: &[&str] = &["trafilatura", "plain"];
+pub const BACKENDS: &[&str] = &["native", "trafilatura", "plain"];
 
 /// The backend called `name`, with default options.
 pub fn backend(name: &str) -> Result<Box<dyn Extractor>, ExtractError> {
@@ -122,6 +136,7 @@ pub fn backend(name: &str) -> Result<Box<dyn Extractor>, ExtractError> {
 /// The backend called `name`, with `opts`.
 pub fn backend_with(name: &str, opts: &BackendOptions) -> Result<Box<dyn Extractor>, ExtractError> {
     match name {
+        "native" => Ok(Box::new(NativeExtractor::new(opts))),
         "trafilatura" => Ok(Box::new(TrafilaturaExtractor::new(opts))),
         "plain" => Ok(Box::new(PlainExtractor::new())),
         other => Err(ExtractError::UnknownBackend(other.to_string())),

@@ -153,6 +153,84 @@ pub(crate) fn is_block(h: u64) -> bool {
         )
 }
 
+/// HTML tags that end foreign content (`<svg>`, `<math>`) when they appear inside it: the
+/// WHATWG "breakout" start tags, and end tags of block elements that cannot be inside SVG.
+/// An icon's `<svg>` left unclosed must not hide the rest of the page.
+pub(crate) fn breaks_foreign(h: u64, end_tag: bool) -> bool {
+    if end_tag {
+        return matches!(
+            h,
+            DIV | P
+                | LI
+                | UL
+                | OL
+                | TD
+                | TR
+                | TABLE
+                | SECTION
+                | ARTICLE
+                | BODY
+                | HTML
+                | DD
+                | DL
+                | HEADER
+                | FOOTER
+                | NAV
+                | MAIN
+                | ASIDE
+                | FORM
+                | BUTTON
+                | H1
+                | H2
+                | H3
+                | H4
+                | H5
+                | H6
+        );
+    }
+    matches!(
+        h,
+        B | BIG
+            | BLOCKQUOTE
+            | BODY
+            | BR
+            | CENTER
+            | CODE
+            | DD
+            | DIV
+            | DL
+            | DT
+            | EM
+            | EMBED
+            | H1
+            | H2
+            | H3
+            | H4
+            | H5
+            | H6
+            | HEAD
+            | HR
+            | I
+            | IMG
+            | LI
+            | LISTING
+            | MENU
+            | META
+            | NOBR
+            | OL
+            | P
+            | PRE
+            | S
+            | SMALL
+            | STRONG
+            | STRIKE
+            | TABLE
+            | TT
+            | U
+            | UL
+    )
+}
+
 /// Headings, which close each other.
 pub(crate) fn is_heading(h: u64) -> bool {
     matches!(h, H1 | H2 | H3 | H4 | H5 | H6)
@@ -214,10 +292,7 @@ fn is_ws(b: u8) -> bool {
 #[inline]
 fn find_byte(bytes: &[u8], from: usize, needle: u8) -> usize {
     match bytes.get(from..) {
-        Some(rest) => rest
-            .iter()
-            .position(|&b| b == needle)
-            .map_or(bytes.len(), |p| from + p),
+        Some(rest) => memchr::memchr(needle, rest).map_or(bytes.len(), |p| from + p),
         None => bytes.len(),
     }
 }
@@ -228,6 +303,9 @@ pub(crate) struct Tokenizer<'a> {
     pos: usize,
     /// Set after a raw-text start tag: the next token is its content.
     raw: Option<(u64, &'static [u8])>,
+    /// Open `<svg>`/`<math>` elements: inside foreign content `<title>`, `<style>` and
+    /// `<script>` are ordinary elements (an SVG icon's `<title/>` must not swallow the page).
+    foreign: usize,
 }
 
 impl<'a> Tokenizer<'a> {
@@ -237,6 +315,7 @@ impl<'a> Tokenizer<'a> {
             b: input,
             pos: 0,
             raw: None,
+            foreign: 0,
         }
     }
 
@@ -410,7 +489,14 @@ impl Iterator for Tokenizer<'_> {
                         return None;
                     };
                     self.pos = next;
-                    if name == PLAINTEXT {
+                    if self.foreign > 0 && breaks_foreign(name, false) {
+                        self.foreign = 0;
+                    }
+                    if (name == SVG || name == MATH) && !self_closing {
+                        self.foreign += 1;
+                    } else if self.foreign > 0 {
+                        // Foreign content: no raw text.
+                    } else if name == PLAINTEXT {
                         self.raw = Some((PLAINTEXT, b"plaintext"));
                     } else if let Some(end_name) = raw_text_end(name) {
                         self.raw = Some((name, end_name));
@@ -430,6 +516,11 @@ impl Iterator for Tokenizer<'_> {
                             return None;
                         };
                         self.pos = next;
+                        if name == SVG || name == MATH {
+                            self.foreign = self.foreign.saturating_sub(1);
+                        } else if self.foreign > 0 && breaks_foreign(name, true) {
+                            self.foreign = 0;
+                        }
                         return Some(Token::End(name));
                     }
                     Some(b'>') => {
@@ -576,6 +667,14 @@ mod tests {
             toks("<!doctype html><?xml x?></>a</ b>"),
             ["O", "O", "T(a)", "O"]
         );
+    }
+
+    #[test]
+    fn svg_title_is_not_raw_text() {
+        let t = toks("<svg><title/><path/></svg><p>x</p>");
+        assert!(t.iter().any(|s| s.contains('x')), "{t:?}");
+        let t = toks("<title>a<b></title><p>y");
+        assert!(t.iter().any(|s| s.contains("a<b")), "{t:?}");
     }
 
     #[test]

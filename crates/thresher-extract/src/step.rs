@@ -13,7 +13,8 @@
 //! | author, description, site name | `extra["author"]`, `extra["description"]`, `extra["sitename"]` |
 //! | publication date the page states | `extra["published"]` |
 //! | `<html lang>` | `extra["html_lang"]` |
-//! | backend that produced the text | `extra["extractor"]`: `trafilatura`, `plain`, or `plain:<why>` when the guard diverted the page (`too_large`, `too_deep`, `too_many_elements`, `too_many_attributes`) |
+//! | canonical URL, tags, categories | `extra["canonical_url"]`, `extra["tags"]`, `extra["categories"]` (lists) |
+//! | backend that produced the text | `extra["extractor"]`: `native`, `trafilatura`, `plain`, or `plain:<why>` when the guard diverted the page (`too_large`, `too_deep`, `too_many_elements`, `too_many_attributes`) |
 //! | why extraction failed | `extra["extract_error"]` |
 //!
 //! `metadata.date` is left alone: for WARC input it holds the crawl date, as datatrove's
@@ -32,7 +33,7 @@ use thresher_core::{Document, Step, Verdict};
 /// Options of [`ExtractStep`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtractOptions {
-    /// Backend name: `trafilatura` (default) or `plain`.
+    /// Backend name: `native`, `trafilatura` (default) or `plain`.
     pub backend: String,
     /// Pages larger than this (decoded, in bytes) go to the plain extractor.
     pub max_html_bytes: usize,
@@ -46,6 +47,8 @@ pub struct ExtractOptions {
     pub include_comments: bool,
     /// trafilatura's fallback comparison with readability and jusText (slower, better).
     pub fallback: bool,
+    /// Markdown output (native backend).
+    pub markdown: bool,
 }
 
 impl Default for ExtractOptions {
@@ -59,6 +62,7 @@ impl Default for ExtractOptions {
             include_tables: b.include_tables,
             include_comments: b.include_comments,
             fallback: b.fallback,
+            markdown: b.markdown,
         }
     }
 }
@@ -89,6 +93,7 @@ impl ExtractStep {
             include_tables: opts.include_tables,
             include_comments: opts.include_comments,
             fallback: opts.fallback,
+            markdown: opts.markdown,
             limits: PageLimits {
                 max_bytes: opts.max_html_bytes,
                 max_depth: opts.max_depth,
@@ -165,6 +170,13 @@ impl Step for ExtractStep {
         set_opt(doc, "description", x.description);
         set_opt(doc, "sitename", x.sitename);
         set_opt(doc, "html_lang", x.language_hint);
+        set_opt(doc, "canonical_url", x.canonical_url);
+        if !x.tags.is_empty() {
+            set(doc, "tags", x.tags);
+        }
+        if !x.categories.is_empty() {
+            set(doc, "categories", x.categories);
+        }
         doc.text = x.text;
         if doc.text.trim().is_empty() {
             doc.text.clear();

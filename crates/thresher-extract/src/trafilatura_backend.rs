@@ -100,7 +100,7 @@ impl Extractor for TrafilaturaExtractor {
             description: non_empty(m.description),
             sitename: non_empty(m.sitename),
             language_hint: shape.html_lang,
-            fallback: None,
+            ..Extraction::default()
         })
     }
 }

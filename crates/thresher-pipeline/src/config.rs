@@ -205,6 +205,10 @@ pub struct ExtractConfig {
     /// accurate).
     #[serde(default = "yes")]
     pub fallback: bool,
+    /// native backend: write Markdown (headings, lists, quotes, code blocks, tables) instead
+    /// of plain text.
+    #[serde(default)]
+    pub markdown: bool,
 }
 
 impl Default for ExtractConfig {
@@ -215,6 +219,7 @@ impl Default for ExtractConfig {
             include_tables: true,
             include_comments: false,
             fallback: true,
+            markdown: false,
         }
     }
 }

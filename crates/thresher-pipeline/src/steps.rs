@@ -23,6 +23,7 @@ pub fn build(cfg: &StepConfig) -> Result<Built, RunError> {
                 include_tables: c.include_tables,
                 include_comments: c.include_comments,
                 fallback: c.fallback,
+                markdown: c.markdown,
                 ..thresher_extract::ExtractOptions::default()
             };
             Built::Local(Box::new(

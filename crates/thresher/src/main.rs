@@ -8,6 +8,8 @@ use thresher_pipeline::config::{ExtractConfig, StepConfig};
 use thresher_pipeline::rank::RankSpec;
 use thresher_pipeline::{presets, PipelineConfig, RunOptions};
 
+mod eval_cmd;
+
 /// thresher: web crawl files in, clean deduplicated text out.
 #[derive(Parser)]
 #[command(version, about, long_about = None)]
@@ -36,6 +38,10 @@ enum Command {
     /// Which sites are run by the same operator: domains grouped by shared ad and analytics
     /// account ids (metadata.provenance) and, with --minhash, by near-duplicate pages.
     Sites(SitesArgs),
+    /// Measure against ground truth: `thresher eval extraction` scores extraction backends
+    /// on a dataset (precision, recall, F1, pages/s).
+    #[command(subcommand)]
+    Eval(eval_cmd::EvalCommand),
     /// List the built-in pipelines, or print one as TOML.
     Presets {
         /// Print this preset's TOML.
@@ -354,6 +360,7 @@ fn main() {
         Command::Boilerplate(a) => cmd_boilerplate(a),
         Command::Sites(a) => cmd_sites(a),
         Command::Presets { name } => cmd_presets(name),
+        Command::Eval(c) => eval_cmd::run(c),
     };
     if let Err(e) = result {
         eprintln!("error: {}", error_chain(&e));

@@ -1,0 +1,27 @@
+//! Development aid: `native_debug FILE.html[.gz]` prints the native selection.
+use std::io::Read;
+fn main() {
+    let p = std::env::args().nth(1).unwrap();
+    let mut bytes = Vec::new();
+    if p.ends_with(".gz") {
+        flate2::read::MultiGzDecoder::new(std::fs::File::open(&p).unwrap())
+            .read_to_end(&mut bytes)
+            .unwrap();
+    } else {
+        bytes = std::fs::read(&p).unwrap();
+    }
+    let html = thresher_extract::decode_html(&bytes, None).text;
+    println!("{}", thresher_extract::native::debug_selection(&html, true));
+    println!(
+        "{}",
+        thresher_extract::native::debug_selection(&html, false)
+    );
+    if let Some(n) = std::env::args().nth(2) {
+        println!("{}", thresher_extract::native::debug_ancestors(&html, &n));
+    }
+    println!(
+        "---TEXT---\n{}",
+        thresher_extract::NativeExtractor::default().main_text(&html)
+    );
+}
+// (text printed by main)

@@ -1,0 +1,225 @@
+//! What class and id names say about a block: the words web templates use for chrome
+//! (navigation, sharing, comments, ads, related links) and for the article itself.
+//!
+//! Names are split into words at anything that is not a letter or digit, and camelCase is
+//! split too, so `post-body`, `postBody` and `post_body` all give `post` and `body`. Short
+//! words match whole words only (`ad` must not match `header` or `shadow`); a few long ones
+//! also match as prefixes (`comment` in `comments`, `commentlist`).
+
+/// The verdict of class/id words on one element.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Cues {
+    /// Words of page chrome: the element is very likely not content.
+    pub chrome: bool,
+    /// Words of content containers.
+    pub content: bool,
+    /// Chrome words that win over content words (`comment-body` is a comment).
+    pub strong: bool,
+    /// Words that lower a block's score without removing it (metadata, media, tools).
+    pub negative: bool,
+}
+
+impl Cues {
+    /// Score adjustment, as a content-score weight.
+    pub(crate) fn weight(&self) -> f32 {
+        let mut w = 0.0;
+        if self.chrome || self.negative {
+            w -= 25.0;
+        }
+        if self.content {
+            w += 25.0;
+        }
+        w
+    }
+}
+
+/// Whole words that mark chrome.
+fn is_chrome_word(w: &str) -> bool {
+    matches!(
+        w,
+        "ad" | "ads"
+            | "adv"
+            | "advert"
+            | "advertisement"
+            | "advertising"
+            | "adsense"
+            | "adslot"
+            | "adunit"
+            | "adwrap"
+            | "agegate"
+            | "banner"
+            | "breadcrumb"
+            | "breadcrumbs"
+            | "byline"
+            | "comment"
+            | "comments"
+            | "commentlist"
+            | "community"
+            | "consent"
+            | "cookie"
+            | "cookies"
+            | "disqus"
+            | "dropdown"
+            | "footer"
+            | "gdpr"
+            | "masthead"
+            | "menu"
+            | "modal"
+            | "nav"
+            | "navbar"
+            | "navigation"
+            | "newsletter"
+            | "outbrain"
+            | "overlay"
+            | "pagination"
+            | "pager"
+            | "paywall"
+            | "popup"
+            | "promo"
+            | "promotion"
+            | "recirc"
+            | "recommended"
+            | "related"
+            | "remark"
+            | "replies"
+            | "rss"
+            | "share"
+            | "sharing"
+            | "sharebar"
+            | "sidebar"
+            | "signup"
+            | "skip"
+            | "skyscraper"
+            | "social"
+            | "sponsor"
+            | "sponsored"
+            | "subscribe"
+            | "subscription"
+            | "taboola"
+            | "toolbar"
+            | "trending"
+    )
+}
+
+/// Prefixes (of words at least this long) that mark chrome.
+const CHROME_PREFIXES: &[&str] = &[
+    "comment",
+    "advert",
+    "sharing",
+    "social",
+    "sponsor",
+    "newsletter",
+    "breadcrumb",
+    "related",
+];
+
+/// Whole words of content containers.
+fn is_content_word(w: &str) -> bool {
+    matches!(
+        w,
+        "article"
+            | "articlebody"
+            | "body"
+            | "content"
+            | "entry"
+            | "hentry"
+            | "main"
+            | "post"
+            | "story"
+            | "text"
+            | "blog"
+            | "prose"
+            | "richtext"
+            | "rte"
+    )
+}
+
+/// Whole words that lower a score: metadata, media, tools, tags, meta information.
+fn is_negative_word(w: &str) -> bool {
+    matches!(
+        w,
+        "author"
+            | "bio"
+            | "caption"
+            | "contact"
+            | "credit"
+            | "credits"
+            | "date"
+            | "foot"
+            | "footnote"
+            | "hidden"
+            | "info"
+            | "meta"
+            | "more"
+            | "print"
+            | "rating"
+            | "scroll"
+            | "shopping"
+            | "tag"
+            | "tags"
+            | "tool"
+            | "widget"
+            | "widgets"
+            | "tools"
+            | "timestamp"
+            | "login"
+    )
+}
+
+/// Reads the class/id string of an element (lowercased, space separated).
+pub(crate) fn cues(class_id: &str) -> Cues {
+    let mut c = Cues::default();
+    if class_id.is_empty() {
+        return c;
+    }
+    for word in words(class_id) {
+        if is_chrome_word(word)
+            || (word.len() > 6 && CHROME_PREFIXES.iter().any(|p| word.starts_with(p)))
+        {
+            c.chrome = true;
+            if word.starts_with("comment") || word == "disqus" || word == "replies" {
+                c.strong = true;
+            }
+        } else if is_content_word(word) {
+            c.content = true;
+        } else if is_negative_word(word) {
+            c.negative = true;
+        }
+    }
+    c
+}
+
+/// Words of a lowercased class/id string. camelCase was lost to lowercasing, so compound
+/// names (`articlebody`, `commentlist`) are matched as prefixes or listed whole.
+/// BEM modifiers (`block--modifier`) are dropped: `section--ads` is a section that has ads
+/// in it, `outer--nav` a wrapper that has navigation in it, not an ad or a menu.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split_ascii_whitespace()
+        .map(|class| class.split("--").next().unwrap_or(class))
+        .flat_map(|class| class.split(|c: char| !c.is_ascii_alphanumeric()))
+        .filter(|w| !w.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_words_match_whole_words_only() {
+        assert!(cues("ad-slot top").chrome);
+        assert!(!cues("header shadow load").chrome);
+        assert!(cues("site-nav").chrome);
+        assert!(!cues("canvas").chrome);
+        assert!(!cues("testreport__section testreport__section--ads").chrome);
+    }
+
+    #[test]
+    fn compounds_and_content() {
+        assert!(cues("commentlist").chrome);
+        assert!(cues("post-body entry").content);
+        assert!(!cues("post-body entry").chrome);
+        assert!(cues("image-caption").negative);
+        assert!(cues("entry-content").weight() > 0.0);
+        assert!(cues("share-tools").weight() < 0.0);
+    }
+}

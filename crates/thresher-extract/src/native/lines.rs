@@ -1,0 +1,253 @@
+//! Line-level cleanup of the rendered content: what the tree scoring cannot see because it
+//! is a matter of a line's place in the text, not of the element it came from.
+//!
+//! - the headline (a heading that repeats the page `<title>`) is metadata, not body text;
+//! - date and byline lines above the first paragraph of prose;
+//! - runs of short lines that are all links (related articles, tag lists);
+//! - the tail: headings, link lines and lead-ins ending in `:` after the last paragraph,
+//!   which introduce something that was removed (comments, "read more" lists).
+
+use super::render::Lines;
+
+/// A line of at least this many bytes of text, not a heading, is prose.
+const PROSE_BYTES: usize = 100;
+/// Date and byline lines are shorter than this.
+const META_BYTES: usize = 90;
+/// Lines of a link list are shorter than this and at least [`LINK_LINE`] links.
+const LINK_LIST_BYTES: usize = 160;
+const LINK_LINE: f32 = 0.75;
+/// Shortest run of link lines dropped as a list.
+const LINK_RUN: usize = 3;
+
+/// Which lines to keep. `title` is the page's `<title>`.
+pub(crate) fn keep_lines(lines: &Lines, title: Option<&str>) -> Vec<bool> {
+    let n = lines.lines.len();
+    let mut keep = vec![true; n];
+    if n == 0 {
+        return keep;
+    }
+    drop_headline(lines, title, &mut keep);
+    drop_leading_meta(lines, &mut keep);
+    drop_link_runs(lines, &mut keep);
+    drop_credits(lines, &mut keep);
+    drop_tail(lines, &mut keep);
+    keep
+}
+
+/// Words that open a photo credit line (`Foto: …`, `(Image: Getty)`).
+const CREDIT_WORDS: &[&str] = &[
+    "foto",
+    "fotos",
+    "photo",
+    "photos",
+    "photograph",
+    "image",
+    "images",
+    "bild",
+    "bilder",
+    "credit",
+    "credits",
+    "crédit",
+    "crédits",
+    "picture",
+    "pictures",
+    "illustration",
+    "beitragsbild",
+    "titelbild",
+    "fotografía",
+    "imagen",
+    "immagine",
+    "zdjęcie",
+];
+
+/// Whether a short line is a photo credit: a credit word, then `:` (or `©`).
+fn is_credit(text: &str) -> bool {
+    let t = text.trim().trim_start_matches(['(', '[']).trim_start();
+    let head: String = t
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == ' ')
+        .collect::<String>()
+        .to_lowercase();
+    let rest = &t[head.len().min(t.len())..];
+    let head = head.trim();
+    let first = head.split(' ').next().unwrap_or("");
+    (head == first || head.split(' ').count() <= 2)
+        && CREDIT_WORDS.contains(&first)
+        && (rest.starts_with(':') || rest.starts_with('©') || rest.is_empty())
+}
+
+fn drop_credits(lines: &Lines, keep: &mut [bool]) {
+    for (i, l) in lines.lines.iter().enumerate() {
+        if keep[i] && !l.structured && l.text_bytes < META_BYTES && is_credit(bare(lines.text(i))) {
+            keep[i] = false;
+        }
+    }
+}
+
+fn norm(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in w.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Text of a line without Markdown marks.
+fn bare(text: &str) -> &str {
+    text.trim_start_matches(['#', '>', ' ', '-', '|'])
+}
+
+fn drop_headline(lines: &Lines, title: Option<&str>, keep: &mut [bool]) {
+    let title = title.map(norm).unwrap_or_default();
+    // Only the top of the content: a headline further down is a section heading.
+    let first_prose = first_prose(lines).unwrap_or(lines.lines.len());
+    for (i, l) in lines.lines.iter().enumerate().take(first_prose) {
+        if l.heading == 0 {
+            continue;
+        }
+        let h = norm(bare(lines.text(i)));
+        if h.chars().count() < 8 {
+            continue;
+        }
+        if (!title.is_empty() && (title.contains(&h) || h.contains(&title))) || l.heading == 1 {
+            keep[i] = false;
+            return;
+        }
+    }
+}
+
+fn first_prose(lines: &Lines) -> Option<usize> {
+    lines
+        .lines
+        .iter()
+        .position(|l| l.heading == 0 && l.text_bytes >= PROSE_BYTES && l.link_density() < 0.5)
+}
+
+/// A year (1900–2099) or a clock time `h:mm`.
+fn looks_dated(s: &str) -> bool {
+    let b = s.as_bytes();
+    for i in 0..b.len() {
+        let start_ok = i == 0 || !b[i - 1].is_ascii_digit();
+        if !start_ok {
+            continue;
+        }
+        if i + 4 <= b.len()
+            && (b[i..].starts_with(b"19") || b[i..].starts_with(b"20"))
+            && b[i + 2].is_ascii_digit()
+            && b[i + 3].is_ascii_digit()
+            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+        {
+            return true;
+        }
+        let h = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if (1..=2).contains(&h)
+            && b.get(i + h) == Some(&b':')
+            && b.get(i + h + 1).is_some_and(|c| c.is_ascii_digit())
+            && b.get(i + h + 2).is_some_and(|c| c.is_ascii_digit())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn is_byline(s: &str) -> bool {
+    let lower = s.trim_start().to_lowercase();
+    ["by ", "von ", "por ", "par ", "door ", "di ", "av "]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+fn drop_leading_meta(lines: &Lines, keep: &mut [bool]) {
+    let Some(first) = first_prose(lines) else {
+        return;
+    };
+    for (i, l) in lines.lines.iter().enumerate().take(first) {
+        if l.structured || l.heading > 0 || l.text_bytes >= META_BYTES {
+            continue;
+        }
+        let t = bare(lines.text(i)).trim();
+        if t.ends_with(['.', '!', '?']) {
+            continue;
+        }
+        if looks_dated(t) || is_byline(t) {
+            keep[i] = false;
+        }
+    }
+}
+
+fn is_link_line(lines: &Lines, i: usize) -> bool {
+    let l = &lines.lines[i];
+    l.text_bytes > 0 && l.text_bytes < LINK_LIST_BYTES && l.link_density() >= LINK_LINE
+}
+
+fn drop_link_runs(lines: &Lines, keep: &mut [bool]) {
+    let n = lines.lines.len();
+    let mut i = 0;
+    while i < n {
+        if !is_link_line(lines, i) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && is_link_line(lines, i) {
+            i += 1;
+        }
+        if i - start >= LINK_RUN {
+            keep[start..i].iter_mut().for_each(|k| *k = false);
+            // The list's heading or lead-in goes with it.
+            if start > 0 {
+                let p = &lines.lines[start - 1];
+                let t = bare(lines.text(start - 1)).trim_end();
+                if p.heading > 0 || (p.text_bytes < META_BYTES && t.ends_with([':', '…'])) {
+                    keep[start - 1] = false;
+                }
+            }
+        }
+    }
+}
+
+fn drop_tail(lines: &Lines, keep: &mut [bool]) {
+    let mut i = lines.lines.len();
+    while i > 0 {
+        i -= 1;
+        if !keep[i] {
+            continue;
+        }
+        let l = &lines.lines[i];
+        if l.structured {
+            break;
+        }
+        let t = bare(lines.text(i)).trim_end();
+        let lead_in = l.text_bytes < META_BYTES && t.ends_with([':', '…']);
+        let link = l.text_bytes < LINK_LIST_BYTES && l.link_density() > 0.5;
+        if l.heading > 0 || lead_in || link {
+            keep[i] = false;
+        } else {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_bylines() {
+        assert!(looks_dated("Updated Nov 19, 9:41 AM"));
+        assert!(looks_dated("22 de janeiro de 2018"));
+        assert!(!looks_dated("room 12345 and 3:5"));
+        assert!(is_byline("By Jane Doe"));
+        assert!(!is_byline("Bylaws were changed"));
+        assert!(is_credit("Foto: Ingo Pertramer"));
+        assert!(is_credit("(Image: GETTY )"));
+        assert!(is_credit("Beitragsbild"));
+        assert!(!is_credit("Photos of the event are online."));
+    }
+}

@@ -1,0 +1,241 @@
+//! thresher's own main-content extractor: one linear pass of [`crate::scan`]'s tokenizer
+//! builds a compact arena tree (`tree`), blocks are scored by text and link density, tag and
+//! class/id cues and position (`score`, `cues`), and the chosen content is written as plain
+//! text or Markdown (`render`). Page metadata comes from [`metadata`].
+//!
+//! Nothing here recurses and every pass is linear in the page (searches are bounded), so a
+//! hostile page costs time in proportion to its size and no more.
+
+mod cues;
+mod lines;
+pub mod metadata;
+mod render;
+mod score;
+mod tree;
+
+pub use metadata::{page_metadata, PageMetadata};
+pub use render::RenderOptions;
+
+use crate::{BackendOptions, ExtractError, Extraction, Extractor};
+use score::Attempt;
+
+/// Output shorter than this (chars) makes the extractor retry with chrome-named elements
+/// kept: some sites put the article inside a box whose class says `sidebar` or `comment`.
+const RETRY_BELOW: usize = 250;
+/// Output shorter than this is also retried, and replaced when the retry finds
+/// [`RETRY_GAIN`] times as much: the article was split around a chrome-named box.
+const RETRY_SHORT_BELOW: usize = 1000;
+/// See [`RETRY_SHORT_BELOW`].
+const RETRY_GAIN: usize = 3;
+
+/// The native backend.
+#[derive(Debug, Clone, Default)]
+pub struct NativeExtractor {
+    render: RenderOptions,
+}
+
+impl NativeExtractor {
+    /// A native backend with `opts` (tables as `include_tables`), plain-text output.
+    pub fn new(opts: &BackendOptions) -> Self {
+        NativeExtractor {
+            render: RenderOptions {
+                tables: opts.include_tables,
+                markdown: opts.markdown,
+                ..RenderOptions::default()
+            },
+        }
+    }
+
+    /// A native backend with explicit output options (Markdown, what to include).
+    pub fn with_render(render: RenderOptions) -> Self {
+        NativeExtractor { render }
+    }
+
+    /// Main content of `html` as text (or Markdown), without metadata.
+    pub fn main_text(&self, html: &str) -> String {
+        let tree = tree::build(html);
+        let title = tree.title.as_deref();
+        let cues = score::all_cues(&tree);
+        let run = |strip: bool| {
+            let sel = score::select(
+                &tree,
+                &cues,
+                Attempt {
+                    strip_chrome_names: strip,
+                    clean_conditionally: true,
+                },
+            );
+            let rendered = render::render(&tree, &sel, &self.render);
+            let keep = lines::keep_lines(&rendered, title);
+            rendered.join(&keep, self.render.markdown)
+        };
+        let text = run(true);
+        let chars = text.chars().count();
+        if chars >= RETRY_SHORT_BELOW {
+            return text;
+        }
+        let text2 = run(false);
+        let chars2 = text2.chars().count();
+        if (chars < RETRY_BELOW && chars2 > chars) || chars2 >= chars * RETRY_GAIN {
+            text2
+        } else {
+            text
+        }
+    }
+}
+
+impl Extractor for NativeExtractor {
+    fn name(&self) -> &str {
+        "native"
+    }
+
+    fn extract(&self, html: &str, url: Option<&str>) -> Result<Extraction, ExtractError> {
+        let text = self.main_text(html);
+        let meta = page_metadata(html, url);
+        Ok(Extraction {
+            text,
+            title: meta.title,
+            author: meta.author,
+            date: meta.date,
+            description: meta.description,
+            sitename: meta.sitename,
+            language_hint: meta.language_hint,
+            canonical_url: meta.canonical_url,
+            tags: meta.tags,
+            categories: meta.categories,
+            fallback: None,
+        })
+    }
+}
+
+/// Development aid: the selection's roots with their class/id, score inputs and first words.
+#[doc(hidden)]
+pub fn debug_selection(html: &str, strip: bool) -> String {
+    let tree = tree::build(html);
+    let sel = score::select(
+        &tree,
+        &score::all_cues(&tree),
+        Attempt {
+            strip_chrome_names: strip,
+            clean_conditionally: true,
+        },
+    );
+    let mut s = format!("nodes {} roots {:?}\n", tree.nodes.len(), sel.roots);
+    for &r in &sel.roots {
+        let st = sel.stats[r as usize];
+        s += &format!(
+            "root {} class='{}' chars {} ld {:.2} paragraphs {}\n",
+            r,
+            tree.class_id(r),
+            st.chars,
+            st.link_density(),
+            st.paragraphs
+        );
+        let end = score::subtree_end(&tree, r);
+        let mut shown = 0;
+        for i in r as usize..end {
+            let p = tree.nodes[i].parent as usize;
+            if sel.dropped[i] && p < tree.nodes.len() && !sel.dropped[p] && shown < 15 {
+                shown += 1;
+                let st = sel.stats[i];
+                s += &format!(
+                    "  dropped {} class='{}' chars {} ld {:.2} p {} li {} img {} in {}\n",
+                    i,
+                    tree.class_id(i as u32),
+                    st.chars,
+                    st.link_density(),
+                    st.paragraphs,
+                    st.items,
+                    st.images,
+                    st.inputs
+                );
+            }
+        }
+    }
+    s
+}
+
+/// Development aid: the ancestors of the first text node containing `needle`, with their
+/// class/id and whether the first attempt removed them.
+#[doc(hidden)]
+pub fn debug_ancestors(html: &str, needle: &str) -> String {
+    let tree = tree::build(html);
+    let sel = score::select(
+        &tree,
+        &score::all_cues(&tree),
+        Attempt {
+            strip_chrome_names: true,
+            clean_conditionally: true,
+        },
+    );
+    let mut s = String::new();
+    let Some(t) = (0..tree.nodes.len() as u32)
+        .find(|&i| tree.nodes[i as usize].tag == tree::TEXT && tree.text_of(i).contains(needle))
+    else {
+        return "not found".into();
+    };
+    let mut a = t;
+    while a != tree::NONE {
+        let n = &tree.nodes[a as usize];
+        s += &format!(
+            "{} tag {:x} flags {} dropped {} class '{}' chars {}\n",
+            a,
+            n.tag,
+            n.flags,
+            sel.dropped[a as usize],
+            tree.class_id(a),
+            sel.stats[a as usize].chars
+        );
+        a = n.parent;
+    }
+    s
+}
+
+/// Development aid: why the first text node containing `needle` is not in the output.
+#[doc(hidden)]
+pub fn debug_why(html: &str, needle: &str) -> String {
+    let tree = tree::build(html);
+    let cues = score::all_cues(&tree);
+    let words: Vec<&str> = needle.split_whitespace().take(3).collect();
+    let probe = words.join(" ");
+    let Some(t) = (0..tree.nodes.len() as u32).find(|&i| {
+        tree.nodes[i as usize].tag == tree::TEXT && tree.text_of(i).contains(probe.as_str())
+    }) else {
+        return "not-in-tree".into();
+    };
+    let sel = score::select(
+        &tree,
+        &cues,
+        Attempt {
+            strip_chrome_names: true,
+            clean_conditionally: true,
+        },
+    );
+    let mut a = t;
+    let mut in_root = false;
+    let mut first_dropped = None;
+    while a != tree::NONE {
+        if sel.roots.contains(&a) {
+            in_root = true;
+        }
+        if sel.dropped[a as usize] {
+            first_dropped = Some(a);
+        }
+        a = tree.nodes[a as usize].parent;
+    }
+    match (in_root, first_dropped) {
+        (false, _) => format!(
+            "outside-root (roots {:?})",
+            sel.roots
+                .iter()
+                .map(|&r| tree.class_id(r))
+                .collect::<Vec<_>>()
+        ),
+        (true, Some(d)) => format!(
+            "dropped at '{}' chars {}",
+            tree.class_id(d),
+            sel.stats[d as usize].chars
+        ),
+        (true, None) => "in-selection (lines or later)".into(),
+    }
+}
