@@ -99,9 +99,13 @@ struct ExtractArgs {
     /// Output file: .jsonl, .jsonl.gz, .jsonl.zst or .parquet.
     #[arg(long, short)]
     output: PathBuf,
-    /// Extraction backend: trafilatura or plain.
+    /// Extraction backend: native (thresher's own), trafilatura or plain.
     #[arg(long, default_value = "trafilatura")]
     backend: String,
+    /// Write Markdown (headings, lists, quotes, code blocks, tables) instead of plain text
+    /// (native backend).
+    #[arg(long)]
+    markdown: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -440,8 +444,12 @@ fn cmd_run(a: RunArgs) -> Result<()> {
 }
 
 fn cmd_extract(a: ExtractArgs) -> Result<()> {
+    if a.markdown && a.backend != "native" {
+        anyhow::bail!("--markdown needs --backend native");
+    }
     let cfg = StepConfig::Extract(ExtractConfig {
         backend: a.backend.clone(),
+        markdown: a.markdown,
         ..ExtractConfig::default()
     });
     let step = thresher_pipeline::pipeline::build_local_step(&cfg)?;

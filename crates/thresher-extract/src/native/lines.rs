@@ -224,9 +224,10 @@ fn drop_tail(lines: &Lines, keep: &mut [bool]) {
             break;
         }
         let t = bare(lines.text(i)).trim_end();
+        let marks_only = l.text_bytes == 0;
         let lead_in = l.text_bytes < META_BYTES && t.ends_with([':', '…']);
         let link = l.text_bytes < LINK_LIST_BYTES && l.link_density() > 0.5;
-        if l.heading > 0 || lead_in || link {
+        if l.heading > 0 || lead_in || link || marks_only {
             keep[i] = false;
         } else {
             break;

@@ -2233,6 +2233,10 @@ impl TextBuf {
                     if self.space && !self.s.is_empty() {
                         self.s.push(' ');
                         self.chars += 1;
+                        // The space may have used the last place.
+                        if self.chars >= max {
+                            return false;
+                        }
                     }
                     self.space = false;
                     self.s.push(c as char);
@@ -2255,6 +2259,9 @@ impl TextBuf {
             if self.space && !self.s.is_empty() {
                 self.s.push(' ');
                 self.chars += 1;
+                if self.chars >= max {
+                    return false;
+                }
             }
             self.space = false;
             self.s.push(c);

@@ -5,6 +5,9 @@ use super::score::{is_block, Selection};
 use super::tree::{flag, Tree, NONE, TEXT};
 use crate::scan::tags::*;
 
+/// Deepest list nesting shown by indentation in Markdown.
+const MAX_LIST_INDENT: usize = 4;
+
 /// What the output includes and how it is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
@@ -124,12 +127,30 @@ struct Out {
     cells: usize,
     /// Rows written in the current table.
     rows: usize,
+    /// The current line is a table's delimiter row.
+    cells_closed: bool,
+    /// Row state of the tables around the current one.
+    tables: Vec<(bool, usize, usize)>,
 }
 
 impl Out {
     /// Ends the current line now, so that per-line state set next (heading level, table
     /// row, `<pre>`) belongs to the next line.
     fn line_break(&mut self) {
+        if self.markdown && self.in_row && self.cells > 0 && !self.cells_closed {
+            // A Markdown table row is one line: blocks inside a cell become spaces.
+            self.space = true;
+            return;
+        }
+        if self.buf.len() > self.line_start {
+            self.close_line();
+        }
+        self.newline = true;
+        self.space = false;
+    }
+
+    /// Ends the current line now, even inside a table row.
+    fn end_line(&mut self) {
         if self.buf.len() > self.line_start {
             self.close_line();
         }
@@ -262,6 +283,8 @@ pub(crate) fn render(tree: &Tree, sel: &Selection, opts: &RenderOptions) -> Line
         in_row: false,
         cells: 0,
         rows: 0,
+        cells_closed: false,
+        tables: Vec::new(),
     };
     // Ordered-list counters, innermost last: (list node, next number).
     let mut ordered: Vec<(u32, usize)> = Vec::new();
@@ -342,6 +365,10 @@ fn enter(
         _ => {}
     }
     let level = heading_level(tag);
+    if level > 0 && out.markdown && out.in_row {
+        // A heading inside a table cell is cell text: the row stays one table line.
+        return true;
+    }
     if level > 0 {
         out.paragraph_break();
         out.heading = level as u8;
@@ -362,7 +389,10 @@ fn enter(
                 let depth = ordered.len();
                 out.prefix = match ordered.last_mut() {
                     Some((list, n)) if *list == parent => {
-                        let p = format!("{}{}. ", "   ".repeat(depth.saturating_sub(1)), n);
+                        // Indentation is capped: deep nesting must not multiply the
+                        // output.
+                        let indent = depth.saturating_sub(1).min(MAX_LIST_INDENT);
+                        let p = format!("{}{}. ", "   ".repeat(indent), n);
                         *n += 1;
                         p
                     }
@@ -384,6 +414,10 @@ fn enter(
         }
         TABLE => {
             out.paragraph_break();
+            // A table inside a cell: the outer row's state comes back after it.
+            out.tables.push((out.in_row, out.cells, out.rows));
+            out.in_row = false;
+            out.cells = 0;
             out.rows = 0;
         }
         TR => {
@@ -431,18 +465,37 @@ fn leave(out: &mut Out, tag: u64, _opts: &RenderOptions, ordered: &mut Vec<(u32,
             out.pre = out.pre.saturating_sub(1);
             out.paragraph_break();
         }
+        TABLE => {
+            out.in_row = false;
+            out.paragraph_break();
+            if let Some((in_row, cells, rows)) = out.tables.pop() {
+                out.in_row = in_row;
+                out.cells = cells;
+                out.rows = rows;
+            }
+        }
+        TR if out.markdown && out.text_bytes == 0 => {
+            // A row without text (image cells, spacers) is not written.
+            out.buf.truncate(out.line_start);
+            out.in_row = false;
+            out.newline = true;
+        }
         TR => {
             if out.markdown && out.cells > 0 {
                 out.push_mark(" |");
+                out.end_line();
                 if out.rows == 0 {
                     // GitHub tables need a delimiter row after the first.
-                    out.line_break();
+                    out.cells_closed = true;
                     let row = "| --- ".repeat(out.cells) + "|";
                     out.push_mark(&row);
+                    out.end_line();
+                    out.cells_closed = false;
                 }
             }
             out.rows += 1;
-            out.line_break();
+            // Closed while still in the row, so the line is marked as table.
+            out.end_line();
             out.in_row = false;
         }
         LI => out.line_break(),

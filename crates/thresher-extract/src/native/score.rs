@@ -26,6 +26,8 @@ use crate::scan::tags::*;
 pub(crate) const MIN_PARAGRAPH: u32 = 25;
 /// Prose (chars) that makes a sibling of the content root part of the content.
 const SIBLING_PROSE: u32 = 200;
+/// Near-equal candidates looked at when deciding whether the article is split in sections.
+const MAX_STRONG: usize = 5;
 /// Ancestors a paragraph's score reaches.
 const ANCESTOR_LEVELS: usize = 5;
 
@@ -362,9 +364,14 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
     let top_score = final_score(top);
 
     // Several strong candidates under one ancestor: the article is split in sections.
-    let strong: Vec<usize> = (0..n)
+    // The strongest few only: each costs a walk up the tree per ancestor of the top.
+    let mut strong: Vec<usize> = (0..n)
         .filter(|&i| i != top && !score[i].is_nan() && final_score(i) >= top_score * 0.75)
         .collect();
+    if strong.len() > MAX_STRONG {
+        strong.sort_unstable_by(|&a, &b| final_score(b).total_cmp(&final_score(a)));
+        strong.truncate(MAX_STRONG);
+    }
     if strong.len() >= 2 {
         let mut a = tree.nodes[top].parent;
         while a != NONE && a != 0 {
@@ -449,7 +456,8 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
             let prose = st.prose_chars >= SIBLING_PROSE
                 && st.prose_chars * 10 >= st.chars * 8
                 && st.link_density() < 0.1
-                && cue[si].weight() >= 0.0;
+                && cue[si].weight() >= 0.0
+                && !in_series(tree, si, true);
             if ok || prose {
                 roots.push(s);
             }
@@ -459,7 +467,8 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
     // A second opinion that weighs prose against everything else: the element with the most
     // prose net of other text. When it lies apart from what the scores chose (the article's
     // text split around a gallery or a box), it joins the content.
-    if let Some(p) = prose_root(tree, &removed, &stats, cue) {
+    if let Some(p) = prose_root(tree, &removed, &stats, cue).filter(|&p| !in_series(tree, p, false))
+    {
         let overlaps = roots.iter().any(|&r| {
             r as usize == p || is_ancestor(tree, r as usize, p) || is_ancestor(tree, p, r as usize)
         });
@@ -503,6 +512,44 @@ fn prose_root(tree: &Tree, removed: &[bool], stats: &[Stats], cue: &[Cues]) -> O
         })
         .filter(|&i| stats[i].prose_chars > 0)
         .max_by(|&a, &b| value(a).total_cmp(&value(b)))
+}
+
+/// Whether `i` is one of a series of like items (teasers of other articles, list entries):
+/// at least two siblings with its tag and a class word in common.
+fn in_series(tree: &Tree, i: usize, look_inside: bool) -> bool {
+    let node = &tree.nodes[i];
+    if node.parent == NONE || node.tag == P {
+        return false;
+    }
+    let class = tree.class_id(i as u32);
+    let words: Vec<&str> = class
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() > 2 && !w.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let alike = |c: u32| {
+        c as usize != i
+            && tree.nodes[c as usize].tag == node.tag
+            && (words.is_empty() && tree.class_id(c).is_empty()
+                || tree
+                    .class_id(c)
+                    .split(|ch: char| !ch.is_ascii_alphanumeric())
+                    .any(|w| words.contains(&w)))
+    };
+    // Siblings, or (when unclosed tags nested the series) descendants.
+    let siblings = tree
+        .children(node.parent)
+        .filter(|&c| alike(c))
+        .take(2)
+        .count();
+    let nested = if look_inside {
+        (i + 1..subtree_end(tree, i as u32))
+            .filter(|&d| alike(d as u32))
+            .take(2)
+            .count()
+    } else {
+        0
+    };
+    siblings >= 2 || nested >= 2
 }
 
 /// Whether `a` is a proper ancestor of `d` (bounded by the tree's depth cap).
@@ -592,7 +639,13 @@ fn clean(
             if !is_container {
                 continue;
             }
-            let sc = if score[i].is_nan() { 0.0 } else { score[i] };
+            // Paragraph points and class weight decide; a list's or form's negative base
+            // score for its tag alone must not drop a list of real steps.
+            let sc = if score[i].is_nan() {
+                0.0
+            } else {
+                score[i] - tag_score(node.tag)
+            };
             if weight + sc < 0.0 {
                 dropped[i] = true;
                 continue;
@@ -605,7 +658,10 @@ fn clean(
             let drop = (s.images > 1 && p / (s.images as f32) < 0.5 && node.tag != FIGURE)
                 || (!is_list && s.items as f32 > p + 1.0 && s.own_chars < MIN_PARAGRAPH)
                 || (s.inputs as f32 > (p / 3.0).floor())
-                || (s.chars < MIN_PARAGRAPH && s.paragraphs == 0 && s.headings == 0)
+                || (s.chars < MIN_PARAGRAPH
+                    && s.paragraphs == 0
+                    && s.headings == 0
+                    && s.link_chars > 0)
                 || (weight < 25.0 && ld > 0.2 && s.chars > 0)
                 || (weight >= 25.0 && ld > 0.5);
             if drop {
