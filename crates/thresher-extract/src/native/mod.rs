@@ -23,7 +23,8 @@ use score::Attempt;
 /// kept: some sites put the article inside a box whose class says `sidebar` or `comment`.
 const RETRY_BELOW: usize = 250;
 /// Output shorter than this is also retried, and replaced when the retry finds
-/// [`RETRY_GAIN`] times as much: the article was split around a chrome-named box.
+/// [`RETRY_GAIN`] times as much prose (lines of 100 bytes or more): the article was inside
+/// or split around a chrome-named box.
 const RETRY_SHORT_BELOW: usize = 1000;
 /// See [`RETRY_SHORT_BELOW`].
 const RETRY_GAIN: usize = 3;
@@ -76,12 +77,20 @@ impl NativeExtractor {
         }
         let text2 = run(false);
         let chars2 = text2.chars().count();
-        if (chars < RETRY_BELOW && chars2 > chars) || chars2 >= chars * RETRY_GAIN {
+        // Gains are counted in prose-length lines: a form's error messages or a menu
+        // are many short lines, an article is long ones.
+        let (prose, prose2) = (prose_bytes(&text), prose_bytes(&text2));
+        if (chars < RETRY_BELOW && chars2 > chars) || prose2 >= prose.max(1) * RETRY_GAIN {
             text2
         } else {
             text
         }
     }
+}
+
+/// Bytes in lines of at least 100 bytes: the prose of a text.
+fn prose_bytes(text: &str) -> usize {
+    text.lines().map(str::len).filter(|&n| n >= 100).sum()
 }
 
 impl Extractor for NativeExtractor {

@@ -65,6 +65,8 @@ pub(crate) struct Stats {
     pub own_link_chars: u32,
     /// Characters of prose in the subtree: own text of paragraphs that are not mostly links.
     pub prose_chars: u32,
+    /// `<br>`s whose nearest block is this element (paragraphs written with line breaks).
+    pub own_breaks: u32,
 }
 
 impl Stats {
@@ -231,6 +233,13 @@ fn sum_stats(tree: &Tree, removed: &[bool]) -> Vec<Stats> {
         } else {
             match node.tag {
                 P => s.paragraphs += 1,
+                BR => {
+                    let block = node.block as usize;
+                    // A `<br>` is inline: its block is the nearest block ancestor.
+                    if block < n && block != i {
+                        stats[block].own_breaks += 1;
+                    }
+                }
                 IMG | PICTURE => s.images += 1,
                 LI => s.items += 1,
                 INPUT | SELECT | TEXTAREA | BUTTON => s.inputs += 1,
@@ -311,7 +320,9 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
         } else {
             0.0
         };
-        let mut points = 1.0 + own_commas + (s.own_chars as f32 / 100.0).min(3.0);
+        // Text broken into paragraphs with `<br><br>` counts as that many paragraphs.
+        let segments = 1.0 + (s.own_breaks / 2) as f32;
+        let mut points = segments + own_commas + (s.own_chars as f32 / 100.0).min(3.0 * segments);
         // Text that is mostly links is not prose.
         let own_ld = s.link_density();
         points *= 1.0 - own_ld;
@@ -655,8 +666,13 @@ fn clean(
             }
             let ld = s.link_density();
             let p = s.paragraphs as f32;
+            // More list items than paragraphs is navigation only when the items are links;
+            // a box of plain items (ingredients, steps, facts) is content.
             let drop = (s.images > 1 && p / (s.images as f32) < 0.5 && node.tag != FIGURE)
-                || (!is_list && s.items as f32 > p + 1.0 && s.own_chars < MIN_PARAGRAPH)
+                || (!is_list
+                    && s.items as f32 > p + 1.0
+                    && s.own_chars < MIN_PARAGRAPH
+                    && ld > 0.1)
                 || (s.inputs as f32 > (p / 3.0).floor())
                 || (s.chars < MIN_PARAGRAPH
                     && s.paragraphs == 0
