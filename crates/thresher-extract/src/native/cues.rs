@@ -15,6 +15,8 @@ pub(crate) struct Cues {
     pub content: bool,
     /// Chrome words that win over content words (`comment-body` is a comment).
     pub strong: bool,
+    /// Words of an article's lead (intro, teaser, standfirst...).
+    pub lead: bool,
     /// Words that lower a block's score without removing it (metadata, media, tools).
     pub negative: bool,
 }
@@ -166,6 +168,32 @@ fn is_negative_word(w: &str) -> bool {
     )
 }
 
+/// Words of a lead paragraph.
+fn is_lead_word(w: &str) -> bool {
+    matches!(
+        w,
+        "lead"
+            | "leadin"
+            | "lede"
+            | "intro"
+            | "introduction"
+            | "teaser"
+            | "standfirst"
+            | "summary"
+            | "excerpt"
+            | "abstract"
+            | "deck"
+            | "dek"
+            | "subheadline"
+            | "vorspann"
+            | "chapeau"
+            | "chapo"
+            | "entradilla"
+            | "bajada"
+            | "sumario"
+    )
+}
+
 /// Reads the class/id string of an element (lowercased, space separated).
 pub(crate) fn cues(class_id: &str) -> Cues {
     let mut c = Cues::default();
@@ -184,6 +212,9 @@ pub(crate) fn cues(class_id: &str) -> Cues {
             c.content = true;
         } else if is_negative_word(word) {
             c.negative = true;
+        }
+        if is_lead_word(word) {
+            c.lead = true;
         }
     }
     c
@@ -221,5 +252,7 @@ mod tests {
         assert!(cues("image-caption").negative);
         assert!(cues("entry-content").weight() > 0.0);
         assert!(cues("share-tools").weight() < 0.0);
+        assert!(cues("article__lead").lead);
+        assert!(!cues("leader-board").lead);
     }
 }

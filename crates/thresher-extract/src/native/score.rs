@@ -10,7 +10,8 @@
 //! 3. The best-scoring element, discounted by its link density, is the content root; it
 //!    moves up when its parent holds several near-equal candidates (an article split into
 //!    sections), and siblings that look like prose join it. A second opinion, the element
-//!    with the most prose net of other text, joins too when it lies apart from that choice.
+//!    with the most prose net of other text, joins too when it lies apart from that choice,
+//!    and so does a lead just before the content (class/id `lead`, `intro`, `standfirst`...).
 //! 4. Inside the content, containers that look like chrome by their shape (mostly links,
 //!    more list items or images than paragraphs, form controls) are dropped.
 //!
@@ -488,6 +489,16 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
             roots.sort_unstable();
         }
     }
+    // The article's lead often sits just before its body, in its own box.
+    if let Some(l) = lead_before(tree, &removed, &stats, cue, roots[0] as usize) {
+        let overlaps = roots.iter().any(|&r| {
+            r as usize == l || is_ancestor(tree, r as usize, l) || is_ancestor(tree, l, r as usize)
+        });
+        if !overlaps {
+            roots.push(l as u32);
+            roots.sort_unstable();
+        }
+    }
     if attempt.clean_conditionally {
         // The best candidate and its ancestors are the content itself, whatever their shape.
         let mut keep = vec![false; n];
@@ -503,6 +514,42 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
         dropped,
         stats,
     }
+}
+
+/// A lead before `first` (the first content root): an element whose class/id says lead,
+/// among the preceding siblings of `first` and of its next two ancestors, with prose and
+/// few links, not inside the content already.
+fn lead_before(
+    tree: &Tree,
+    removed: &[bool],
+    stats: &[Stats],
+    cue: &[Cues],
+    first: usize,
+) -> Option<usize> {
+    let mut at = first;
+    for _ in 0..3 {
+        let parent = tree.nodes[at].parent;
+        if parent == NONE {
+            return None;
+        }
+        // Siblings before `at`, nearest first.
+        let before: Vec<u32> = tree
+            .children(parent)
+            .take_while(|&c| c as usize != at)
+            .collect();
+        for &c in before.iter().rev().take(4) {
+            let ci = c as usize;
+            if removed[ci] || tree.nodes[ci].tag == TEXT {
+                continue;
+            }
+            let st = &stats[ci];
+            if cue[ci].lead && !cue[ci].chrome && st.chars >= 40 && st.link_density() < 0.3 {
+                return Some(ci);
+            }
+        }
+        at = parent as usize;
+    }
+    None
 }
 
 /// Weight of text that is not prose against prose in [`prose_root`].
