@@ -154,6 +154,7 @@ fuzz_target!(|data: &[u8]| {
             tables: true,
             lists: true,
             captions: true,
+            images: true,
         }),
     });
     let decoded = decode_html(data, None);

@@ -110,6 +110,8 @@ pub struct BackendOptions {
     /// Write Markdown (headings, lists, quotes, code blocks, tables) instead of plain text
     /// (native backend).
     pub markdown: bool,
+    /// Keep image `alt` texts (native backend).
+    pub include_images: bool,
 }
 
 impl Default for BackendOptions {
@@ -121,6 +123,7 @@ impl Default for BackendOptions {
             fallback: true,
             limits: PageLimits::default(),
             markdown: false,
+            include_images: false,
         }
     }
 }

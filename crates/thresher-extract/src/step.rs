@@ -49,6 +49,8 @@ pub struct ExtractOptions {
     pub fallback: bool,
     /// Markdown output (native backend).
     pub markdown: bool,
+    /// Keep image `alt` texts (native backend).
+    pub include_images: bool,
 }
 
 impl Default for ExtractOptions {
@@ -63,6 +65,7 @@ impl Default for ExtractOptions {
             include_comments: b.include_comments,
             fallback: b.fallback,
             markdown: b.markdown,
+            include_images: b.include_images,
         }
     }
 }
@@ -94,6 +97,7 @@ impl ExtractStep {
             include_comments: opts.include_comments,
             fallback: opts.fallback,
             markdown: opts.markdown,
+            include_images: opts.include_images,
             limits: PageLimits {
                 max_bytes: opts.max_html_bytes,
                 max_depth: opts.max_depth,

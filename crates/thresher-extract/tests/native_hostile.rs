@@ -25,6 +25,7 @@ fn markdown() -> NativeExtractor {
         tables: true,
         lists: true,
         captions: true,
+        images: true,
     })
 }
 

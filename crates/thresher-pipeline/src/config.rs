@@ -209,6 +209,9 @@ pub struct ExtractConfig {
     /// of plain text.
     #[serde(default)]
     pub markdown: bool,
+    /// native backend: keep image `alt` texts.
+    #[serde(default)]
+    pub include_images: bool,
 }
 
 impl Default for ExtractConfig {
@@ -220,6 +223,7 @@ impl Default for ExtractConfig {
             include_comments: false,
             fallback: true,
             markdown: false,
+            include_images: false,
         }
     }
 }

@@ -24,6 +24,7 @@ pub fn build(cfg: &StepConfig) -> Result<Built, RunError> {
                 include_comments: c.include_comments,
                 fallback: c.fallback,
                 markdown: c.markdown,
+                include_images: c.include_images,
                 ..thresher_extract::ExtractOptions::default()
             };
             Built::Local(Box::new(

@@ -63,6 +63,7 @@ fn run(shared: &Path, name: &str, step: usize) -> Totals {
         tables: true,
         lists: true,
         captions: true,
+        images: true,
     });
     let mut t = Totals::default();
     let mut seen = 0usize;

@@ -33,26 +33,41 @@ const RETRY_GAIN: usize = 3;
 #[derive(Debug, Clone, Default)]
 pub struct NativeExtractor {
     render: RenderOptions,
+    /// Append reader comments.
+    comments: bool,
 }
 
 impl NativeExtractor {
-    /// A native backend with `opts` (tables as `include_tables`), plain-text output.
+    /// A native backend with `opts` (tables as `include_tables`, reader comments as
+    /// `include_comments`, Markdown as `markdown`).
     pub fn new(opts: &BackendOptions) -> Self {
         NativeExtractor {
             render: RenderOptions {
                 tables: opts.include_tables,
+                images: opts.include_images,
                 markdown: opts.markdown,
                 ..RenderOptions::default()
             },
+            comments: opts.include_comments,
         }
     }
 
     /// A native backend with explicit output options (Markdown, what to include).
     pub fn with_render(render: RenderOptions) -> Self {
-        NativeExtractor { render }
+        NativeExtractor {
+            render,
+            comments: false,
+        }
     }
 
-    /// Main content of `html` as text (or Markdown), without metadata.
+    /// Also write the page's reader comments, after the main text.
+    pub fn with_comments(mut self, comments: bool) -> Self {
+        self.comments = comments;
+        self
+    }
+
+    /// Main content of `html` as text (or Markdown), then the reader comments when asked for;
+    /// no metadata.
     pub fn main_text(&self, html: &str) -> String {
         let tree = tree::build(html);
         let title = tree.title.as_deref();
@@ -70,21 +85,41 @@ impl NativeExtractor {
             let keep = lines::keep_lines(&rendered, title);
             rendered.join(&keep, self.render.markdown)
         };
-        let text = run(true);
-        let chars = text.chars().count();
-        if chars >= RETRY_SHORT_BELOW {
+        let text = main_only(&run);
+        if !self.comments {
             return text;
         }
-        let text2 = run(false);
-        let chars2 = text2.chars().count();
-        // Gains are counted in prose-length lines: a form's error messages or a menu
-        // are many short lines, an article is long ones.
-        let (prose, prose2) = (prose_bytes(&text), prose_bytes(&text2));
-        if (chars < RETRY_BELOW && chars2 > chars) || prose2 >= prose.max(1) * RETRY_GAIN {
-            text2
-        } else {
-            text
+        let sel = score::comments(&tree, &cues);
+        let rendered = render::render(&tree, &sel, &self.render);
+        let comments = rendered.join(&vec![true; rendered.lines.len()], self.render.markdown);
+        match (text.is_empty(), comments.is_empty()) {
+            (_, true) => text,
+            (true, false) => comments,
+            (false, false) => {
+                let sep = if self.render.markdown { "\n\n" } else { "\n" };
+                text + sep + &comments
+            }
         }
+    }
+}
+
+/// The main content: the first attempt (`run(true)`, chrome names stripped), or the retry
+/// (`run(false)`) when the first is short and the retry finds much more prose.
+fn main_only(run: &dyn Fn(bool) -> String) -> String {
+    let text = run(true);
+    let chars = text.chars().count();
+    if chars >= RETRY_SHORT_BELOW {
+        return text;
+    }
+    let text2 = run(false);
+    let chars2 = text2.chars().count();
+    // Gains are counted in prose-length lines: a form's error messages or a menu
+    // are many short lines, an article is long ones.
+    let (prose, prose2) = (prose_bytes(&text), prose_bytes(&text2));
+    if (chars < RETRY_BELOW && chars2 > chars) || prose2 >= prose.max(1) * RETRY_GAIN {
+        text2
+    } else {
+        text
     }
 }
 
@@ -246,5 +281,40 @@ pub fn debug_why(html: &str, needle: &str) -> String {
             sel.stats[d as usize].chars
         ),
         (true, None) => "in-selection (lines or later)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "<html><body><nav><a href=/>Home</a></nav><article>\
+        <p>The council met on Tuesday to discuss the new bridge, which has been delayed \
+        by two years and now costs twice the original estimate.</p>\
+        <img src=b.jpg alt='The old bridge at dusk'>\
+        <p>Residents spoke for and against the plan, and the vote was postponed to next \
+        month after a long debate about the budget.</p></article>\
+        <div id=comments><p>I think the bridge is a waste of money, honestly.</p></div>\
+        </body></html>";
+
+    #[test]
+    fn comments_and_alt_text_only_when_asked() {
+        let plain = NativeExtractor::default().main_text(PAGE);
+        assert!(plain.contains("council met") && plain.contains("vote was postponed"));
+        assert!(!plain.contains("waste of money"), "{plain}");
+        assert!(!plain.contains("old bridge at dusk"), "{plain}");
+
+        let opts = BackendOptions {
+            include_comments: true,
+            include_images: true,
+            ..BackendOptions::default()
+        };
+        let all = NativeExtractor::new(&opts).main_text(PAGE);
+        let lines: Vec<&str> = all.lines().collect();
+        assert!(lines.contains(&"The old bridge at dusk"), "{all}");
+        assert_eq!(
+            lines.last(),
+            Some(&"I think the bridge is a waste of money, honestly.")
+        );
     }
 }

@@ -19,6 +19,8 @@ pub struct RenderOptions {
     pub lists: bool,
     /// Keep figure captions.
     pub captions: bool,
+    /// Keep image `alt` texts (each on its own line).
+    pub images: bool,
 }
 
 impl Default for RenderOptions {
@@ -28,6 +30,7 @@ impl Default for RenderOptions {
             tables: true,
             lists: true,
             captions: false,
+            images: false,
         }
     }
 }
@@ -301,6 +304,14 @@ pub(crate) fn render(tree: &Tree, sel: &Selection, opts: &RenderOptions) -> Line
                 continue;
             }
             if sel.dropped[i as usize] {
+                continue;
+            }
+            if tag == TEXT && node.flags & flag::ALT != 0 {
+                if opts.images {
+                    out.line_break();
+                    out.push(tree.text_of(i), false);
+                    out.line_break();
+                }
                 continue;
             }
             if tag == TEXT {

@@ -213,7 +213,7 @@ fn sum_stats(tree: &Tree, removed: &[bool]) -> Vec<Stats> {
     let n = tree.nodes.len();
     let mut stats = vec![Stats::default(); n];
     for i in (1..n).rev() {
-        if removed[i] {
+        if removed[i] || tree.nodes[i].flags & flag::ALT != 0 {
             continue;
         }
         let node = &tree.nodes[i];
@@ -296,6 +296,39 @@ pub(crate) fn all_cues(tree: &Tree) -> Vec<Cues> {
     (0..tree.nodes.len() as u32)
         .map(|i| cues(tree.class_id(i)))
         .collect()
+}
+
+/// The page's comment sections (elements whose class/id says comments, outermost only),
+/// for `include_comments`: form controls and hidden elements inside them are left out.
+pub(crate) fn comments(tree: &Tree, cue: &[Cues]) -> Selection {
+    let n = tree.nodes.len();
+    let mut removed = vec![false; n];
+    let mut inside = vec![false; n];
+    let mut roots = Vec::new();
+    for i in 1..n {
+        let node = &tree.nodes[i];
+        let p = node.parent as usize;
+        let parent_in = p < n && inside[p];
+        if p < n && removed[p] {
+            removed[i] = true;
+            continue;
+        }
+        if node.tag != TEXT && (node.flags & flag::HIDDEN != 0 || is_chrome_tag(node.tag)) {
+            removed[i] = true;
+            continue;
+        }
+        inside[i] = parent_in || cue[i].strong;
+        if cue[i].strong && !parent_in && node.tag != A {
+            roots.push(i as u32);
+        }
+    }
+    let stats = sum_stats(tree, &removed);
+    roots.retain(|&r| stats[r as usize].chars > 0);
+    Selection {
+        roots,
+        dropped: removed,
+        stats,
+    }
 }
 
 /// Runs one selection attempt.

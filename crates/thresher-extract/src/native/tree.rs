@@ -44,7 +44,13 @@ pub(crate) mod flag {
     pub const ROLE_CHROME: u16 = 128;
     /// An element with `itemprop=articleBody` or `role=main`/`role=article`.
     pub const ROLE_MAIN: u16 = 256;
+    /// Text node holding an image's `alt` text: not counted as page text, written only when
+    /// images are asked for.
+    pub const ALT: u16 = 512;
 }
+
+/// Longest `alt` text kept (bytes).
+const MAX_ALT: usize = 500;
 
 /// One node of the tree.
 #[derive(Debug, Clone)]
@@ -491,6 +497,9 @@ impl Builder<'_> {
         };
         let idx = self.append(node);
         if is_void(name) {
+            if name == IMG && tag.n_attrs > 0 {
+                self.alt_text(tag);
+            }
             return;
         }
         if self.stack.len() >= MAX_DEPTH {
@@ -517,6 +526,37 @@ impl Builder<'_> {
         if let Some(pos) = self.find_open(|t| t == name, stop) {
             self.pop_to(pos);
         }
+    }
+
+    /// Appends an image's `alt` text as an [`flag::ALT`] text node after it.
+    fn alt_text(&mut self, tag: &StartTag) {
+        let bytes = self.html.as_bytes();
+        let Some((_, v)) = Attributes::new(bytes, tag)
+            .take(64)
+            .find(|(n, _)| bytes[n.clone()].eq_ignore_ascii_case(b"alt"))
+        else {
+            return;
+        };
+        let raw = self.html.get(v).unwrap_or_default();
+        let raw = &raw[..floor_boundary(raw, MAX_ALT)];
+        let start = self.tree.text.len();
+        decode_collapsed(raw, &mut self.tree.text);
+        let end = self.tree.text.len();
+        if end == start {
+            return;
+        }
+        let node = Node {
+            tag: TEXT,
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            next: NONE,
+            block: 0,
+            start: start as u32,
+            end: end as u32,
+            flags: flag::ALT,
+        };
+        self.append(node);
     }
 
     /// Reads the attributes that matter (class, id, hidden, style, role, itemprop, href),
