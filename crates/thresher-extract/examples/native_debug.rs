@@ -1,4 +1,5 @@
-//! Development aid: `native_debug FILE.html[.gz]` prints the native selection.
+//! Development aid: `native_debug FILE.html[.gz] [SNIPPET]` prints the native selection
+//! (both attempts), why SNIPPET is missing from it, and the extracted text.
 use std::io::Read;
 fn main() {
     let p = std::env::args().nth(1).unwrap();
@@ -17,11 +18,10 @@ fn main() {
         thresher_extract::native::debug_selection(&html, false)
     );
     if let Some(n) = std::env::args().nth(2) {
-        println!("{}", thresher_extract::native::debug_ancestors(&html, &n));
+        println!("{}", thresher_extract::native::debug_why(&html, &n));
     }
     println!(
         "---TEXT---\n{}",
         thresher_extract::NativeExtractor::default().main_text(&html)
     );
 }
-// (text printed by main)

@@ -199,42 +199,6 @@ pub fn debug_selection(html: &str, strip: bool) -> String {
     s
 }
 
-/// Development aid: the ancestors of the first text node containing `needle`, with their
-/// class/id and whether the first attempt removed them.
-#[doc(hidden)]
-pub fn debug_ancestors(html: &str, needle: &str) -> String {
-    let tree = tree::build(html);
-    let sel = score::select(
-        &tree,
-        &score::all_cues(&tree),
-        Attempt {
-            strip_chrome_names: true,
-            clean_conditionally: true,
-        },
-    );
-    let mut s = String::new();
-    let Some(t) = (0..tree.nodes.len() as u32)
-        .find(|&i| tree.nodes[i as usize].tag == tree::TEXT && tree.text_of(i).contains(needle))
-    else {
-        return "not found".into();
-    };
-    let mut a = t;
-    while a != tree::NONE {
-        let n = &tree.nodes[a as usize];
-        s += &format!(
-            "{} tag {:x} flags {} dropped {} class '{}' chars {}\n",
-            a,
-            n.tag,
-            n.flags,
-            sel.dropped[a as usize],
-            tree.class_id(a),
-            sel.stats[a as usize].chars
-        );
-        a = n.parent;
-    }
-    s
-}
-
 /// Development aid: why the first text node containing `needle` is not in the output.
 #[doc(hidden)]
 pub fn debug_why(html: &str, needle: &str) -> String {

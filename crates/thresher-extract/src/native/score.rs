@@ -32,10 +32,6 @@ const MAX_STRONG: usize = 5;
 /// Ancestors a paragraph's score reaches.
 const ANCESTOR_LEVELS: usize = 5;
 
-const FIGCAPTION_TAG: u64 = FIGCAPTION;
-const DIALOG_TAG: u64 = DIALOG;
-const MAIN_TAG: u64 = MAIN;
-const NOSCRIPT_TAG: u64 = NOSCRIPT;
 const CANVAS: u64 = tag_hash(b"canvas");
 const VIDEO: u64 = tag_hash(b"video");
 const AUDIO: u64 = tag_hash(b"audio");
@@ -116,8 +112,8 @@ fn is_chrome_tag(tag: u64) -> bool {
             | IFRAME
             | OBJECT
             | EMBED
-            | NOSCRIPT_TAG
-            | DIALOG_TAG
+            | NOSCRIPT
+            | DIALOG
             | CANVAS
             | VIDEO
             | AUDIO
@@ -131,7 +127,7 @@ fn count_commas(s: &str) -> u32 {
 /// Base score of an ancestor by its tag.
 fn tag_score(tag: u64) -> f32 {
     match tag {
-        DIV | ARTICLE | MAIN_TAG | SECTION => 5.0,
+        DIV | ARTICLE | MAIN | SECTION => 5.0,
         PRE | TD | BLOCKQUOTE => 3.0,
         ADDRESS | OL | UL | DL | DD | DT | LI | FORM => -3.0,
         H1 | H2 | H3 | H4 | H5 | H6 | TH => -5.0,
@@ -151,7 +147,7 @@ fn holds_page(tree: &Tree) -> Vec<bool> {
         let node = &tree.nodes[i];
         if node.tag == TEXT {
             bytes[i] += node.end - node.start;
-        } else if node.tag == MAIN_TAG {
+        } else if node.tag == MAIN {
             main[i] = true;
         }
         let p = node.parent as usize;
@@ -720,7 +716,7 @@ fn clean(
                 }
                 continue;
             }
-            if node.tag == FIGCAPTION_TAG || node.tag == FIGURE {
+            if node.tag == FIGCAPTION || node.tag == FIGURE {
                 // Captions and credits are not the article's prose.
                 if s.paragraphs == 0 {
                     dropped[i] = true;

@@ -76,6 +76,23 @@ pub(crate) struct Node {
     pub flags: u16,
 }
 
+impl Node {
+    /// A node not yet linked into the tree (`append` sets parent, siblings and block).
+    fn new(tag: u64, start: usize, end: usize, flags: u16) -> Self {
+        Node {
+            tag,
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            next: NONE,
+            block: 0,
+            start: start as u32,
+            end: end as u32,
+            flags,
+        }
+    }
+}
+
 /// The tree of one page.
 #[derive(Debug, Default)]
 pub(crate) struct Tree {
@@ -197,7 +214,6 @@ pub(crate) fn is_inline(h: u64) -> bool {
     )
 }
 
-const MATH_TAG: u64 = tag_hash(b"math");
 const ROLE: &[u8] = b"role";
 
 /// Builds the tree of `html`.
@@ -215,17 +231,7 @@ pub(crate) fn build(html: &str) -> Tree {
         links: 0,
         pre: 0,
     };
-    b.tree.nodes.push(Node {
-        tag: BODY,
-        parent: NONE,
-        first_child: NONE,
-        last_child: NONE,
-        next: NONE,
-        block: 0,
-        start: 0,
-        end: 0,
-        flags: 0,
-    });
+    b.tree.nodes.push(Node::new(BODY, 0, 0, 0));
     // Open svg/math/template elements: their content is skipped, counted rather than stacked.
     let mut skip = 0usize;
     // The skipped element is foreign content (svg, math), which HTML tags break out of.
@@ -260,13 +266,13 @@ pub(crate) fn build(html: &str) -> Tree {
             Token::Start(tag) => {
                 let name = tag.name;
                 if skip > 0 && !(in_svg && crate::scan::breaks_foreign(name, false)) {
-                    if matches!(name, SVG | MATH_TAG | TEMPLATE) && !tag.self_closing {
+                    if matches!(name, SVG | MATH | TEMPLATE) && !tag.self_closing {
                         skip += 1;
                     }
                     continue;
                 }
                 skip = 0;
-                if matches!(name, SVG | MATH_TAG | TEMPLATE) {
+                if matches!(name, SVG | MATH | TEMPLATE) {
                     if !tag.self_closing {
                         skip = 1;
                         in_svg = name != TEMPLATE;
@@ -283,7 +289,7 @@ pub(crate) fn build(html: &str) -> Tree {
                     skip = 0;
                 }
                 if skip > 0 {
-                    if matches!(name, SVG | MATH_TAG | TEMPLATE) {
+                    if matches!(name, SVG | MATH | TEMPLATE) {
                         skip -= 1;
                     }
                     continue;
@@ -382,17 +388,7 @@ impl Builder<'_> {
                     last.flags |= flag::TRAIL_SPACE;
                 } else if flags & (flag::LEAD_SPACE | flag::TRAIL_SPACE) != 0 {
                     // Keep an empty spacer node so that the renderer sees the gap.
-                    let spacer = Node {
-                        tag: TEXT,
-                        parent: NONE,
-                        first_child: NONE,
-                        last_child: NONE,
-                        next: NONE,
-                        block: 0,
-                        start: start as u32,
-                        end: start as u32,
-                        flags: flag::LEAD_SPACE,
-                    };
+                    let spacer = Node::new(TEXT, start, start, flag::LEAD_SPACE);
                     self.append(spacer);
                 }
             }
@@ -401,17 +397,7 @@ impl Builder<'_> {
         if self.links > 0 {
             flags |= flag::IN_LINK;
         }
-        let node = Node {
-            tag: TEXT,
-            parent: NONE,
-            first_child: NONE,
-            last_child: NONE,
-            next: NONE,
-            block: 0,
-            start: start as u32,
-            end: end as u32,
-            flags,
-        };
+        let node = Node::new(TEXT, start, end, flags);
         self.append(node);
     }
 
@@ -484,17 +470,7 @@ impl Builder<'_> {
             flags |= self.attributes(tag);
         }
         let end = self.tree.attrs.len();
-        let node = Node {
-            tag: name,
-            parent: NONE,
-            first_child: NONE,
-            last_child: NONE,
-            next: NONE,
-            block: 0,
-            start: start as u32,
-            end: end as u32,
-            flags,
-        };
+        let node = Node::new(name, start, end, flags);
         let idx = self.append(node);
         if is_void(name) {
             if name == IMG && tag.n_attrs > 0 {
@@ -545,17 +521,7 @@ impl Builder<'_> {
         if end == start {
             return;
         }
-        let node = Node {
-            tag: TEXT,
-            parent: NONE,
-            first_child: NONE,
-            last_child: NONE,
-            next: NONE,
-            block: 0,
-            start: start as u32,
-            end: end as u32,
-            flags: flag::ALT,
-        };
+        let node = Node::new(TEXT, start, end, flag::ALT);
         self.append(node);
     }
 
