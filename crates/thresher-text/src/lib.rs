@@ -15,6 +15,7 @@
 //!   `metadata.extra["removed_lines"]` ([`JunkLines`], step name `junk_lines`);
 //! - [`title`]: a headline-shaped first line of a plain text becomes `metadata.title`
 //!   ([`TitleFromText`], step name `title`);
+//! - [`ft`]: fastText supervised models read and run in Rust, with fastText's arithmetic;
 //! - [`model`]: the bundled model (compiled into the binary, so it works offline and wherever
 //!   the binary is moved), loading it once per process, and thread-safe prediction
 //!   ([`LidModel`]).
@@ -23,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+pub mod ft;
 pub mod hygiene;
 pub mod junk;
 pub mod langid;

@@ -225,8 +225,8 @@ fn options_are_validated_and_normalised() {
 
 #[test]
 fn explicit_model_path_loads_the_same_model() {
-    let dir = std::env::temp_dir();
-    let path = thresher_text::model::materialize_embedded(&dir).unwrap();
+    let path = std::env::temp_dir().join(format!("thresher-lid-path-{}.ftz", std::process::id()));
+    std::fs::write(&path, thresher_text::model::EMBEDDED_MODEL).unwrap();
     let s = LanguageId::new(LanguageIdOptions {
         model_path: Some(path.clone()),
         ..LanguageIdOptions::default()
@@ -236,4 +236,5 @@ fn explicit_model_path_loads_the_same_model() {
     let text = "Ceci est une phrase française tout à fait ordinaire.";
     let embedded = LidModel::shared_embedded().unwrap().predict_best(text);
     assert_eq!(s.model().predict_best(text), embedded);
+    let _ = std::fs::remove_file(&path);
 }
