@@ -33,13 +33,14 @@ use thresher_core::{Document, Step, Verdict};
 /// Options of [`ExtractStep`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtractOptions {
-    /// Backend name: `native`, `trafilatura` (default) or `plain`.
+    /// Backend name: `native` (default), `trafilatura` or `plain`.
     pub backend: String,
-    /// Pages larger than this (decoded, in bytes) go to the plain extractor.
+    /// Pages larger than this (decoded, in bytes) go to the plain extractor (trafilatura
+    /// backend; the native extractor is linear in the page and bounds its own depth).
     pub max_html_bytes: usize,
-    /// Pages nested deeper than this go to the plain extractor.
+    /// Pages nested deeper than this go to the plain extractor (trafilatura backend).
     pub max_depth: usize,
-    /// Pages with more elements than this go to the plain extractor.
+    /// Pages with more elements than this go to the plain extractor (trafilatura backend).
     pub max_elements: usize,
     /// Keep table text.
     pub include_tables: bool,
@@ -57,7 +58,7 @@ impl Default for ExtractOptions {
     fn default() -> Self {
         let b = BackendOptions::default();
         ExtractOptions {
-            backend: "trafilatura".into(),
+            backend: "native".into(),
             max_html_bytes: b.limits.max_bytes,
             max_depth: b.limits.max_depth,
             max_elements: b.limits.max_elements,
@@ -223,7 +224,7 @@ mod tests {
         assert_eq!(doc.metadata.date.as_deref(), Some("2024-01-02T03:04:05Z"));
         let extra = &doc.metadata.extra;
         assert_eq!(extra["charset_source"], "meta");
-        assert_eq!(extra["extractor"], "trafilatura");
+        assert_eq!(extra["extractor"], "native");
         assert_eq!(extra["author"], "Max Mustermann");
         assert_eq!(extra["html_lang"], "de");
     }
@@ -259,6 +260,7 @@ mod tests {
     #[test]
     fn guard_fallback_is_recorded() {
         let step = ExtractStep::new(ExtractOptions {
+            backend: "trafilatura".into(),
             max_html_bytes: 100,
             ..ExtractOptions::default()
         })

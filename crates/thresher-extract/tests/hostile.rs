@@ -1,14 +1,20 @@
-//! Hostile pages: each must go through `ExtractStep` without a panic or a stack overflow (test
-//! threads have the default 2 MiB stack) in reasonable time. Times are printed, not asserted;
-//! run with `--nocapture` to see them.
+//! Hostile pages through `ExtractStep` with the trafilatura backend and its guard (pages too
+//! big, deep or wide go to the plain extractor): each must go through without a panic or a
+//! stack overflow (test threads have the default 2 MiB stack) in reasonable time. Times are
+//! printed, not asserted; run with `--nocapture` to see them. The native extractor's own
+//! hostile pages are in `native_hostile.rs`.
 
 use std::time::Instant;
 use thresher_core::{Document, Step, Verdict};
 use thresher_extract::{ExtractOptions, ExtractStep};
 
-/// Runs the default step on `html`; returns the verdict, the extractor used and the text.
+/// Runs the trafilatura step on `html`; returns the verdict, the extractor used and the text.
 fn run(name: &str, html: Vec<u8>) -> (Verdict, String, String) {
-    let step = ExtractStep::new(ExtractOptions::default()).unwrap();
+    let step = ExtractStep::new(ExtractOptions {
+        backend: "trafilatura".into(),
+        ..ExtractOptions::default()
+    })
+    .unwrap();
     let size = html.len();
     let mut doc = Document::new(name, "");
     doc.html = Some(html);

@@ -10,7 +10,7 @@
 //! rejects = true
 //! [[steps]]
 //! type = "extract"
-//! backend = "trafilatura"
+//! backend = "native"
 //! [[steps]]
 //! type = "langid"
 //! [[steps]]
@@ -189,10 +189,10 @@ impl StepConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExtractConfig {
-    /// Extraction backend: `trafilatura` or `plain`.
+    /// Extraction backend: `native` (default), `trafilatura` or `plain`.
     #[serde(default = "default_backend")]
     pub backend: String,
-    /// Pages larger than this go to the plain extractor instead.
+    /// trafilatura backend: pages larger than this go to the plain extractor instead.
     #[serde(default = "default_max_html_bytes")]
     pub max_html_bytes: usize,
     /// Keep table text.
@@ -229,7 +229,7 @@ impl Default for ExtractConfig {
 }
 
 fn default_backend() -> String {
-    "trafilatura".into()
+    "native".into()
 }
 fn default_max_html_bytes() -> usize {
     8 << 20

@@ -100,7 +100,7 @@ struct ExtractArgs {
     #[arg(long, short)]
     output: PathBuf,
     /// Extraction backend: native (thresher's own), trafilatura or plain.
-    #[arg(long, default_value = "trafilatura")]
+    #[arg(long, default_value = "native")]
     backend: String,
     /// Write Markdown (headings, lists, quotes, code blocks, tables) instead of plain text
     /// (native backend).
