@@ -9,6 +9,10 @@
 //! starts), best of `passes` (default 3), and prints docs/s, MB/s and the label counts.
 //! With `LANGID_DUMP=FILE` it also writes `id<TAB>language<TAB>score` per document, for
 //! comparing with the fastText Python binding.
+//!
+//! It then times the fastText C++ library (the `fasttext` crate 0.7.8, a dev-dependency) on
+//! the same texts with the same preparation (newlines to spaces, top label), best of the same
+//! number of passes, for the ratio measured in the same run.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -105,4 +109,40 @@ fn main() {
         kept
     );
     println!("top labels: {top:?}");
+
+    // The C++ library on the same texts, same model bytes, same call (k = 1).
+    let path = std::env::temp_dir().join(format!("langid-speed-{}.ftz", std::process::id()));
+    std::fs::write(&path, thresher_text::model::EMBEDDED_MODEL).unwrap();
+    let mut ft = fasttext::FastText::new();
+    ft.load_model(path.to_str().unwrap()).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let lines: Vec<String> = texts
+        .iter()
+        .map(|t| {
+            let mut l: String = t
+                .chars()
+                .map(|c| if c == '\n' || c == '\0' { ' ' } else { c })
+                .collect();
+            l.push('\n');
+            l
+        })
+        .collect();
+    let mut cpp_best = f64::INFINITY;
+    let mut agree = 0;
+    for _ in 0..passes.max(1) {
+        let t = Instant::now();
+        let mut n = 0;
+        for l in &lines {
+            if let Ok(p) = ft.predict(l, 1, 0.0) {
+                n += p.len();
+            }
+        }
+        cpp_best = cpp_best.min(t.elapsed().as_secs_f64());
+        agree = n;
+    }
+    println!(
+        "fastText C++ (fasttext crate): best pass {cpp_best:.3} s | {:.0} docs/s | {agree} predictions | thresher {:.1}x",
+        texts.len() as f64 / cpp_best,
+        cpp_best / best
+    );
 }
