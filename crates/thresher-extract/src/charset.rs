@@ -125,18 +125,18 @@ pub fn decode_html_for_url(
             // Pure ASCII: every ASCII-compatible declaration decodes it the same, and a 7-bit
             // encoding (ISO-2022-JP, UTF-16 from HTTP) must be honoured.
             Some((enc, src)) if utf8.multibyte == 0 => decode_with(enc, bytes, src, None),
-            Some((enc, src)) if enc == UTF_8 => decode_with(UTF_8, bytes, src, None),
+            Some((enc, src)) if enc == UTF_8 => valid_utf8(&utf8, bytes, src, None),
             Some((enc, _)) if is_utf16(enc) => {
                 decode_with(enc, bytes, CharsetSource::HttpHeader, None)
             }
-            Some((enc, _)) => decode_with(UTF_8, bytes, CharsetSource::Sniffed, Some(enc.name())),
+            Some((enc, _)) => valid_utf8(&utf8, bytes, CharsetSource::Sniffed, Some(enc.name())),
             // 7-bit text that switches to JIS X 0208 is ISO-2022-JP. (chardetng would also
             // say so, but gives up on the first sequence the WHATWG decoder calls malformed,
             // such as two escapes in a row, which real texts have.)
             None if utf8.multibyte == 0 && has_jis_escape(bytes) => {
                 decode_with(ISO_2022_JP, bytes, CharsetSource::Sniffed, None)
             }
-            None => decode_with(UTF_8, bytes, CharsetSource::Default, None),
+            None => valid_utf8(&utf8, bytes, CharsetSource::Default, None),
         };
     }
 
@@ -155,6 +155,26 @@ pub fn decode_html_for_url(
                 declared.map(|(e, _)| e.name()),
             )
         }
+    }
+}
+
+/// `bytes` as UTF-8 when [`utf8_profile`] found them valid: the same result as
+/// [`decode_with`]`(UTF_8, ..)`, without decoding them a second time.
+fn valid_utf8(
+    profile: &Utf8Profile,
+    bytes: &[u8],
+    source: CharsetSource,
+    declared: Option<&'static str>,
+) -> Decoded {
+    let Some(text) = profile.valid else {
+        return decode_with(UTF_8, bytes, source, declared);
+    };
+    Decoded {
+        text: text.to_owned(),
+        encoding: UTF_8.name(),
+        source,
+        had_errors: false,
+        declared,
     }
 }
 
@@ -205,26 +225,27 @@ fn usable_declaration(
 }
 
 /// Counts of valid multi-byte characters and invalid sequences.
-struct Utf8Profile {
+struct Utf8Profile<'a> {
+    /// Multi-byte sequences; in valid UTF-8 only whether there is any (0 or 1), which is all
+    /// the decision needs there.
     multibyte: usize,
     invalid: usize,
+    /// The text itself when the bytes are valid UTF-8, so that they are validated once.
+    valid: Option<&'a str>,
 }
 
-fn utf8_profile(bytes: &[u8]) -> Utf8Profile {
+fn utf8_profile(bytes: &[u8]) -> Utf8Profile<'_> {
     if let Ok(s) = std::str::from_utf8(bytes) {
-        let multibyte = if s.is_ascii() {
-            0
-        } else {
-            s.bytes().filter(|&b| b >= 0xC0).count()
-        };
         return Utf8Profile {
-            multibyte,
+            multibyte: usize::from(!s.is_ascii()),
             invalid: 0,
+            valid: Some(s),
         };
     }
     let mut p = Utf8Profile {
         multibyte: 0,
         invalid: 0,
+        valid: None,
     };
     for chunk in bytes.utf8_chunks() {
         p.multibyte += chunk.valid().bytes().filter(|&b| b >= 0xC0).count();
