@@ -37,6 +37,8 @@ use thresher_core::Document;
 
 /// zstd level used for JSONL and Parquet output.
 pub const ZSTD_LEVEL: i32 = 3;
+/// zstd level for a run's own intermediate files, read back once and deleted: speed over size.
+pub const ZSTD_LEVEL_SCRATCH: i32 = 1;
 /// Most rows in one Parquet row group.
 pub const PARQUET_ROW_GROUP_ROWS: usize = 5_000;
 /// A Parquet row group is closed once its buffered strings reach this many bytes.
@@ -267,6 +269,16 @@ impl ShardWriter {
     /// Starts a shard that [`ShardWriter::finish`] will move to `final_path`. The folder must
     /// exist. Nothing appears at `final_path` until `finish` succeeds.
     pub fn create(final_path: &Path, format: OutputFormat) -> Result<ShardWriter, IoError> {
+        Self::create_with_level(final_path, format, ZSTD_LEVEL)
+    }
+
+    /// As [`ShardWriter::create`], with zstd at `zstd_level` for [`OutputFormat::JsonlZst`]
+    /// ([`ZSTD_LEVEL_SCRATCH`] for intermediate files).
+    pub fn create_with_level(
+        final_path: &Path,
+        format: OutputFormat,
+        zstd_level: i32,
+    ) -> Result<ShardWriter, IoError> {
         let (tmp_path, file) = create_temp(final_path)?;
         let buffered = BufWriter::with_capacity(WRITE_BUF, file);
         let sink = match format {
@@ -275,7 +287,7 @@ impl ShardWriter {
                 buffered,
                 flate2::Compression::default(),
             ))),
-            OutputFormat::JsonlZst => zstd::stream::write::Encoder::new(buffered, ZSTD_LEVEL)
+            OutputFormat::JsonlZst => zstd::stream::write::Encoder::new(buffered, zstd_level)
                 .and_then(|mut enc| {
                     enc.include_checksum(true)?;
                     Ok(enc)

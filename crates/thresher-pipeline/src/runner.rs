@@ -382,7 +382,12 @@ impl Ctx<'_> {
         let corpus = self.pipeline.corpus.as_ref();
         let (kept, keys) = match corpus {
             Some(_) => (
-                ShardWriter::create(&self.state.pass1_docs(&shard.name), OutputFormat::JsonlZst)?,
+                // Read back once by the second pass and deleted: fastest zstd level.
+                ShardWriter::create_with_level(
+                    &self.state.pass1_docs(&shard.name),
+                    OutputFormat::JsonlZst,
+                    thresher_io::writer::ZSTD_LEVEL_SCRATCH,
+                )?,
                 Some(
                     KeyWriter::create(&self.state.pass1_keys(&shard.name))
                         .map_err(|e| io_err(&self.state.pass1_keys(&shard.name), e))?,
