@@ -349,7 +349,7 @@ static SEPARATOR: [bool; 256] = {
 };
 
 #[inline]
-fn is_separator(b: u8) -> bool {
+pub(crate) fn is_separator(b: u8) -> bool {
     SEPARATOR[b as usize]
 }
 

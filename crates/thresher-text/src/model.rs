@@ -193,13 +193,8 @@ impl LidModel {
     }
 }
 
-/// fastText's token separators (`Dictionary::readWord`).
-fn is_fasttext_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0)
-}
-
 fn has_fasttext_token(text: &str) -> bool {
-    text.bytes().any(|b| !is_fasttext_space(b))
+    text.bytes().any(|b| !crate::ft::is_separator(b))
 }
 
 #[cfg(test)]
