@@ -10,6 +10,7 @@ mod keys;
 pub mod line_dedup;
 mod markers;
 pub mod minhash_dedup;
+pub mod phases;
 pub mod pipeline;
 pub mod presets;
 mod process;

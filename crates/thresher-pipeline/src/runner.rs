@@ -62,61 +62,236 @@ pub(crate) fn io_err(path: &Path, e: std::io::Error) -> RunError {
     RunError::Io(thresher_io::IoError::io(path, e))
 }
 
+/// What every part of a run needs and does not change during it: the steps, the shards, the
+/// output folder (created, and checked to hold this run) and the thread pool.
+pub(crate) struct Setup {
+    pub(crate) pipeline: Pipeline,
+    format: OutputFormat,
+    rejects: bool,
+    /// Every input shard, in discovery order (all ranks').
+    pub(crate) shards: Vec<Shard>,
+    pub(crate) out: PathBuf,
+    pub(crate) state: StateDir,
+    read_opts: ReadOptions,
+    pub(crate) pool: rayon::ThreadPool,
+    pub(crate) threads: usize,
+}
+
+impl Setup {
+    /// Builds the pipeline, discovers the shards and prepares the output folder. `world_size`
+    /// is part of the run's fingerprint when a corpus-wide step makes the shard split matter.
+    pub(crate) fn new(
+        cfg: &PipelineConfig,
+        threads: usize,
+        world_size: usize,
+        overwrite: bool,
+    ) -> Result<Setup, RunError> {
+        if cfg.input.paths.is_empty() {
+            return Err(RunError::Config(
+                "no input: give --input or [input] paths in the pipeline file".into(),
+            ));
+        }
+        let pipeline = Pipeline::build(cfg)?;
+        let format: OutputFormat = cfg
+            .output
+            .format
+            .parse()
+            .map_err(|e| RunError::Config(format!("[output] format: {e}")))?;
+        let shards = thresher_io::discover(&cfg.input.paths)?;
+        let out = PathBuf::from(&cfg.output.dir);
+        let state = StateDir::new(&out);
+        for dir in [
+            out.clone(),
+            out.join("rejects"),
+            state.root().join("done"),
+            state.work_dir(),
+        ] {
+            std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
+        }
+        check_fingerprint(cfg, &pipeline, &shards, &state, overwrite, world_size)?;
+        let pool = thread_pool(threads)?;
+        let read_opts = ReadOptions {
+            max_record_bytes: cfg.input.max_record_bytes,
+            parquet_text_column: cfg.input.parquet_text_column.clone(),
+            ..ReadOptions::default()
+        };
+        Ok(Setup {
+            pipeline,
+            format,
+            rejects: cfg.output.rejects,
+            shards,
+            out,
+            state,
+            read_opts,
+            pool,
+            threads,
+        })
+    }
+
+    /// The shards `rank` owns, with their index among all shards.
+    pub(crate) fn owned(&self, rank: RankSpec) -> Vec<(usize, Shard)> {
+        self.shards
+            .iter()
+            .cloned()
+            .enumerate()
+            .filter(|(i, _)| rank.owns(*i))
+            .collect()
+    }
+
+    pub(crate) fn ctx<'a>(&'a self, view: &'a ProgressView) -> Ctx<'a> {
+        Ctx {
+            pipeline: &self.pipeline,
+            format: self.format,
+            rejects: self.rejects,
+            out: &self.out,
+            state: &self.state,
+            read_opts: &self.read_opts,
+            pool: &self.pool,
+            view,
+        }
+    }
+
+    /// The statistics of a shard whose work is complete, if it is.
+    pub(crate) fn done_stats(&self, shard: &Shard) -> Result<Option<Stats>, RunError> {
+        Ok(
+            read_marker(&self.state.done(&shard.name), &input_id(&shard.input))
+                .map_err(RunError::State)?
+                .map(|m| m.stats),
+        )
+    }
+
+    /// The statistics of a shard whose first pass is complete, if it is.
+    pub(crate) fn pass1_stats(&self, shard: &Shard) -> Result<Option<Stats>, RunError> {
+        Ok(
+            read_marker(&self.state.pass1(&shard.name), &input_id(&shard.input))
+                .map_err(RunError::State)?
+                .map(|m| m.stats),
+        )
+    }
+
+    /// What the second pass decides by, for the corpus of `mine` (in order). With
+    /// `run_stages`, the MinHash stages or boilerplate passes run here first (all their units);
+    /// without, they must have run already.
+    pub(crate) fn corpus_index(
+        &self,
+        corpus: &Corpus,
+        mine: &[(usize, Shard)],
+        run_stages: bool,
+    ) -> Result<CorpusIndex, RunError> {
+        Ok(match corpus {
+            Corpus::Keyed(_) => CorpusIndex::Keyed(FirstSeen::build(mine, &self.state)?),
+            Corpus::Minhash(c) => {
+                let job = minhash_job(c, mine, &self.state, self.threads)?;
+                if run_stages {
+                    use crate::minhash_dedup::Stage;
+                    for stage in [Stage::Signatures, Stage::Buckets, Stage::Clusters] {
+                        job.run_stage(stage, RankSpec::default())?;
+                    }
+                }
+                CorpusIndex::Minhash(job)
+            }
+            Corpus::Boilerplate(c) => {
+                let job = boilerplate_job(c, mine, &self.state, self.threads);
+                if run_stages {
+                    use crate::site_boilerplate::Pass;
+                    for pass in [Pass::Count, Pass::Find] {
+                        job.run_pass(pass, RankSpec::default())?;
+                    }
+                }
+                CorpusIndex::Boilerplate(load_boilerplate(&job)?)
+            }
+        })
+    }
+
+    /// Second pass over one shard, then its completion marker; returns the shard's statistics
+    /// over both passes.
+    pub(crate) fn pass2_shard(
+        &self,
+        ctx: &Ctx<'_>,
+        shard: &Shard,
+        order: u32,
+        corpus: &Corpus,
+        index: &CorpusIndex,
+        pass1: Stats,
+    ) -> Result<Stats, RunError> {
+        let mut stats = pass1;
+        let pass2 = ctx.pass2(shard, order, corpus, index)?;
+        stats.merge(&pass2);
+        ctx.finish_shard(shard, &stats)?;
+        // MinHash's and boilerplate's passes read every shard's first-pass documents until
+        // the run is done.
+        if matches!(corpus, Corpus::Keyed(_)) {
+            let _ = std::fs::remove_file(self.state.pass1_docs(&shard.name));
+        }
+        Ok(stats)
+    }
+
+    /// Once every shard of `mine` is done: removes the first pass's files, which are no longer
+    /// needed (also after a kill between the last marker and this cleanup).
+    pub(crate) fn clean_work(&self, mine: &[(usize, Shard)]) {
+        for (_, s) in mine {
+            let _ = std::fs::remove_file(self.state.pass1_keys(&s.name));
+            let _ = std::fs::remove_file(self.state.pass1(&s.name));
+            let _ = std::fs::remove_file(self.state.pass1_docs(&s.name));
+        }
+        let _ = std::fs::remove_dir_all(self.state.work_dir().join("minhash"));
+        let _ = std::fs::remove_dir_all(self.state.work_dir().join("boilerplate"));
+    }
+
+    /// Writes `stats.json` (or the rank's file) and returns the report.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn write_report(
+        &self,
+        rank: RankSpec,
+        mine: usize,
+        resumed: usize,
+        started: Instant,
+        total: Stats,
+        now: &Stats,
+    ) -> Result<RunReport, RunError> {
+        let report = Report {
+            pipeline: self.pipeline.name.clone(),
+            steps: self.pipeline.step_names(),
+            out_dir: self.out.clone(),
+            rank: rank.rank,
+            world_size: rank.world_size,
+            threads: self.pool.current_num_threads(),
+            shards_total: self.shards.len(),
+            shards_this_rank: mine,
+            shards_resumed: resumed,
+            wall_seconds: started.elapsed().as_secs_f64(),
+            docs_read_now: now.docs_read,
+            bytes_read_now: now.bytes_read,
+            stats: total,
+        };
+        let stats_path = if rank.world_size == 1 {
+            self.out.join("stats.json")
+        } else {
+            self.out.join(format!(
+                "stats.rank-{}-of-{}.json",
+                rank.rank, rank.world_size
+            ))
+        };
+        let json = serde_json::to_vec_pretty(&report.to_json())
+            .map_err(|e| RunError::State(format!("stats: {e}")))?;
+        thresher_io::writer::write_atomic(&stats_path, &json)?;
+        Ok(report)
+    }
+}
+
 /// Runs a pipeline over its inputs.
 pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunError> {
     let started = Instant::now();
-    if cfg.input.paths.is_empty() {
-        return Err(RunError::Config(
-            "no input: give --input or [input] paths in the pipeline file".into(),
-        ));
-    }
-    let pipeline = Pipeline::build(cfg)?;
-    let format: OutputFormat = cfg
-        .output
-        .format
-        .parse()
-        .map_err(|e| RunError::Config(format!("[output] format: {e}")))?;
-    let shards = thresher_io::discover(&cfg.input.paths)?;
-    let mine: Vec<(usize, Shard)> = shards
-        .iter()
-        .cloned()
-        .enumerate()
-        .filter(|(i, _)| opts.rank.owns(*i))
-        .collect();
-
-    let out = PathBuf::from(&cfg.output.dir);
-    let state = StateDir::new(&out);
-    for dir in [
-        out.clone(),
-        out.join("rejects"),
-        state.root().join("done"),
-        state.work_dir(),
-    ] {
-        std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
-    }
-    check_fingerprint(
-        cfg,
-        &pipeline,
-        &shards,
-        &state,
-        opts.overwrite,
-        opts.rank.world_size,
-    )?;
-
-    let pool = thread_pool(opts.threads)?;
-    let read_opts = ReadOptions {
-        max_record_bytes: cfg.input.max_record_bytes,
-        parquet_text_column: cfg.input.parquet_text_column.clone(),
-        ..ReadOptions::default()
-    };
+    let setup = Setup::new(cfg, opts.threads, opts.rank.world_size, opts.overwrite)?;
+    let pipeline = &setup.pipeline;
+    let pool = &setup.pool;
+    let mine = setup.owned(opts.rank);
 
     // Which shards still need work.
     let mut done: HashMap<String, Stats> = HashMap::new();
     for (_, s) in &mine {
-        if let Some(m) =
-            read_marker(&state.done(&s.name), &input_id(&s.input)).map_err(RunError::State)?
-        {
-            done.insert(s.name.clone(), m.stats);
+        if let Some(st) = setup.done_stats(s)? {
+            done.insert(s.name.clone(), st);
         }
     }
     let resumed: std::collections::HashSet<String> = done.keys().cloned().collect();
@@ -127,16 +302,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
     let total_bytes: u64 = pending.iter().map(|(_, s)| input_size(&s.input)).sum();
     let view = ProgressView::new(total_bytes, opts.quiet);
 
-    let ctx = Ctx {
-        pipeline: &pipeline,
-        format,
-        rejects: cfg.output.rejects,
-        out: &out,
-        state: &state,
-        read_opts: &read_opts,
-        pool: &pool,
-        view: &view,
-    };
+    let ctx = setup.ctx(&view);
 
     for (_, s) in &mine {
         remove_stale_temps(&ctx.shard_files(&s.name));
@@ -146,10 +312,8 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
     let mut pass1: HashMap<String, Stats> = HashMap::new();
     if pipeline.corpus.is_some() {
         for (_, s) in &pending {
-            if let Some(m) =
-                read_marker(&state.pass1(&s.name), &input_id(&s.input)).map_err(RunError::State)?
-            {
-                pass1.insert(s.name.clone(), m.stats);
+            if let Some(st) = setup.pass1_stats(s)? {
+                pass1.insert(s.name.clone(), st);
             }
         }
     }
@@ -158,7 +322,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
         .map(|(_, s)| s)
         .filter(|s| !pass1.contains_key(&s.name))
         .collect();
-    let results = for_each_shard(&todo1, opts.threads, &pool, |shard| ctx.pass1(shard))?;
+    let results = for_each_shard(&todo1, opts.threads, pool, |shard| ctx.pass1(shard))?;
     for (name, stats) in results {
         if pipeline.corpus.is_some() {
             pass1.insert(name, stats);
@@ -169,43 +333,28 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
 
     // Pass 2: the corpus-wide step over every shard of this rank, then the steps after it.
     if let (Some(corpus), false) = (&pipeline.corpus, pending.is_empty()) {
-        let index = match corpus {
-            Corpus::Keyed(_) => CorpusIndex::Keyed(FirstSeen::build(&mine, &state)?),
-            Corpus::Minhash(c) => CorpusIndex::Minhash(minhash_stages(c, &mine, &state, opts)?),
-            Corpus::Boilerplate(c) => {
-                CorpusIndex::Boilerplate(boilerplate_passes(c, &mine, &state, opts)?)
-            }
-        };
+        let index = setup.corpus_index(corpus, &mine, true)?;
         let todo2: Vec<&Shard> = pending.iter().map(|(_, s)| s).collect();
         let order: HashMap<&str, u32> = mine
             .iter()
             .enumerate()
             .map(|(i, (_, s))| (s.name.as_str(), i as u32))
             .collect();
-        let results = for_each_shard(&todo2, opts.threads, &pool, |shard| {
-            let mut stats = pass1.get(&shard.name).cloned().unwrap_or_default();
-            let pass2 = ctx.pass2(shard, order[shard.name.as_str()], corpus, &index)?;
-            stats.merge(&pass2);
-            ctx.finish_shard(shard, &stats)?;
-            // MinHash's and boilerplate's passes read every shard's first-pass documents until
-            // the rank is done.
-            if matches!(corpus, Corpus::Keyed(_)) {
-                let _ = std::fs::remove_file(state.pass1_docs(&shard.name));
-            }
-            Ok(stats)
+        let results = for_each_shard(&todo2, opts.threads, pool, |shard| {
+            let pass1 = pass1.get(&shard.name).cloned().unwrap_or_default();
+            setup.pass2_shard(
+                &ctx,
+                shard,
+                order[shard.name.as_str()],
+                corpus,
+                &index,
+                pass1,
+            )
         })?;
         done.extend(results);
     }
     if pipeline.corpus.is_some() && mine.iter().all(|(_, s)| done.contains_key(&s.name)) {
-        // Every shard of this rank is done: the first pass's files are no longer needed
-        // (also after a kill between the last marker and this cleanup).
-        for (_, s) in &mine {
-            let _ = std::fs::remove_file(state.pass1_keys(&s.name));
-            let _ = std::fs::remove_file(state.pass1(&s.name));
-            let _ = std::fs::remove_file(state.pass1_docs(&s.name));
-        }
-        let _ = std::fs::remove_dir_all(state.work_dir().join("minhash"));
-        let _ = std::fs::remove_dir_all(state.work_dir().join("boilerplate"));
+        setup.clean_work(&mine);
     }
     view.finish();
 
@@ -219,33 +368,14 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
             }
         }
     }
-    let report = Report {
-        pipeline: pipeline.name.clone(),
-        steps: pipeline.step_names(),
-        out_dir: out.clone(),
-        rank: opts.rank.rank,
-        world_size: opts.rank.world_size,
-        threads: pool.current_num_threads(),
-        shards_total: shards.len(),
-        shards_this_rank: mine.len(),
-        shards_resumed: mine.len() - pending.len(),
-        wall_seconds: started.elapsed().as_secs_f64(),
-        docs_read_now: now.docs_read,
-        bytes_read_now: now.bytes_read,
-        stats: total,
-    };
-    let stats_path = if opts.rank.world_size == 1 {
-        out.join("stats.json")
-    } else {
-        out.join(format!(
-            "stats.rank-{}-of-{}.json",
-            opts.rank.rank, opts.rank.world_size
-        ))
-    };
-    let json = serde_json::to_vec_pretty(&report.to_json())
-        .map_err(|e| RunError::State(format!("stats: {e}")))?;
-    thresher_io::writer::write_atomic(&stats_path, &json)?;
-    Ok(report)
+    setup.write_report(
+        opts.rank,
+        mine.len(),
+        mine.len() - pending.len(),
+        started,
+        total,
+        &now,
+    )
 }
 
 fn input_id(input: &Input) -> InputId {
@@ -321,7 +451,7 @@ where
 }
 
 /// Everything a shard's work needs.
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pipeline: &'a Pipeline,
     format: OutputFormat,
     rejects: bool,
@@ -334,7 +464,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Every file a shard's work writes (their temp files are named after them).
-    fn shard_files(&self, shard: &str) -> Vec<PathBuf> {
+    pub(crate) fn shard_files(&self, shard: &str) -> Vec<PathBuf> {
         let mut v = vec![
             self.out_path(shard),
             self.rejects_path(shard, None),
@@ -373,7 +503,7 @@ impl Ctx<'_> {
     }
 
     /// First pass over a shard: read, run the steps before the corpus-wide step, write.
-    fn pass1(&self, shard: &Shard) -> Result<Stats, RunError> {
+    pub(crate) fn pass1(&self, shard: &Shard) -> Result<Stats, RunError> {
         let mut stats = Stats {
             bytes_read: input_size(&shard.input),
             ..Stats::default()
@@ -553,7 +683,7 @@ impl Ctx<'_> {
         Ok(stats)
     }
 
-    fn finish_shard(&self, shard: &Shard, stats: &Stats) -> Result<(), RunError> {
+    pub(crate) fn finish_shard(&self, shard: &Shard, stats: &Stats) -> Result<(), RunError> {
         write_marker(&self.state.done(&shard.name), shard, stats)
     }
 }
@@ -663,7 +793,7 @@ impl ShardSink<'_> {
 }
 
 /// What the second pass decides by.
-enum CorpusIndex {
+pub(crate) enum CorpusIndex {
     /// The first document of each key.
     Keyed(FirstSeen),
     /// The MinHash job whose first three stages have run over the first pass's documents.
@@ -672,56 +802,63 @@ enum CorpusIndex {
     Boilerplate(thresher_dedup::boilerplate::Boilerplate),
 }
 
-/// Runs the boilerplate passes `count` and `find` over the first-pass documents of every
-/// shard of this rank and loads what they found.
-fn boilerplate_passes(
+/// The boilerplate job over the first-pass documents of `mine` (in order).
+pub(crate) fn boilerplate_job(
     c: &thresher_dedup::boilerplate::BoilerplateConfig,
     mine: &[(usize, Shard)],
     state: &StateDir,
-    opts: &RunOptions,
-) -> Result<thresher_dedup::boilerplate::Boilerplate, RunError> {
-    use crate::site_boilerplate::{BoilerplateJob, Pass};
+    threads: usize,
+) -> crate::site_boilerplate::BoilerplateJob {
     let work = state.work_dir().join("boilerplate");
-    let job = BoilerplateJob {
+    crate::site_boilerplate::BoilerplateJob {
         config: *c,
-        partitions: 16,
+        partitions: BOILERPLATE_PARTITIONS,
         io: crate::jobs::JobIo {
             inputs: mine
                 .iter()
                 .map(|(_, s)| state.pass1_docs(&s.name).display().to_string())
                 .collect(),
             out_dir: work.clone(),
-            work_dir: Some(work.clone()),
+            work_dir: Some(work),
             format: OutputFormat::JsonlZst,
             write_rejects: false,
-            threads: opts.threads,
+            threads,
             quiet: true,
-            // The run's fingerprint guards this folder (see `minhash_stages`).
+            // The run's fingerprint guards this folder (see `minhash_job`).
             overwrite: true,
         },
-    };
-    for pass in [Pass::Count, Pass::Find] {
-        job.run_pass(pass, RankSpec::default())?;
     }
-    thresher_dedup::boilerplate::Boilerplate::load(&work.join("find"), 16, c).map_err(|e| {
-        RunError::Step {
-            step: crate::site_boilerplate::STEP_NAME.into(),
-            message: e.to_string(),
-        }
+}
+
+/// Site partitions of a run's boilerplate pass `find`.
+pub(crate) const BOILERPLATE_PARTITIONS: u32 = 16;
+
+/// Loads what the boilerplate passes found.
+fn load_boilerplate(
+    job: &crate::site_boilerplate::BoilerplateJob,
+) -> Result<thresher_dedup::boilerplate::Boilerplate, RunError> {
+    thresher_dedup::boilerplate::Boilerplate::load(
+        &job.io.out_dir.join("find"),
+        job.partitions,
+        &job.config,
+    )
+    .map_err(|e| RunError::Step {
+        step: crate::site_boilerplate::STEP_NAME.into(),
+        message: e.to_string(),
     })
 }
 
-/// Runs MinHash stages 1–3 over the first-pass documents of every shard of this rank (in
-/// order, so the job's shard `i` is the rank's `i`-th shard).
-fn minhash_stages(
+/// The MinHash job over the first-pass documents of `mine` (in order, so the job's shard `i`
+/// is `mine`'s `i`-th).
+pub(crate) fn minhash_job(
     c: &crate::config::MinhashDedupConfig,
     mine: &[(usize, Shard)],
     state: &StateDir,
-    opts: &RunOptions,
+    threads: usize,
 ) -> Result<crate::minhash_dedup::MinhashJob, RunError> {
-    use crate::minhash_dedup::{config_of, KeepSpec, MinhashJob, Stage};
+    use crate::minhash_dedup::{config_of, KeepSpec, MinhashJob};
     let work = state.work_dir().join("minhash");
-    let job = MinhashJob {
+    Ok(MinhashJob {
         config: config_of(c),
         language: c.language.clone(),
         keep: KeepSpec::parse(&c.keep).map_err(RunError::Config)?,
@@ -735,21 +872,17 @@ fn minhash_stages(
             work_dir: Some(work),
             format: OutputFormat::JsonlZst,
             write_rejects: false,
-            threads: opts.threads,
+            threads,
             quiet: true,
             // The run's fingerprint already guards this folder; a mismatch here can only be a
             // leftover of this run's own earlier attempt.
             overwrite: true,
         },
-    };
-    for stage in [Stage::Signatures, Stage::Buckets, Stage::Clusters] {
-        job.run_stage(stage, RankSpec::default())?;
-    }
-    Ok(job)
+    })
 }
 
 /// For each key, the first document (shard order, then position) that has it.
-struct FirstSeen {
+pub(crate) struct FirstSeen {
     map: HashMap<u128, (u32, u32, Box<str>)>,
 }
 
@@ -821,7 +954,7 @@ fn check_fingerprint(
 /// Removes temporary files a killed run left for this shard. Only the exact names this
 /// shard's files get (`.<file name>.tmp-…`) are touched, so a rank never deletes the live
 /// temp files of another rank's shard.
-fn remove_stale_temps(ctx_paths: &[PathBuf]) {
+pub(crate) fn remove_stale_temps(ctx_paths: &[PathBuf]) {
     for final_path in ctx_paths {
         let (Some(dir), Some(name)) = (final_path.parent(), final_path.file_name()) else {
             continue;

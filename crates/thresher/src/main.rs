@@ -79,6 +79,13 @@ struct RunArgs {
     /// Discard the state of a different earlier run in the output folder.
     #[arg(long)]
     overwrite: bool,
+    /// Print the run's phases and their unit counts as JSON lines, and exit (for schedulers).
+    #[arg(long, conflicts_with = "phase")]
+    plan: bool,
+    /// Run only this rank's units of one phase of a run over all inputs (`--plan` lists
+    /// them), or `finish` after the last; the corpus-wide step then spans every rank's shards.
+    #[arg(long)]
+    phase: Option<String>,
 }
 
 #[derive(Args)]
@@ -406,14 +413,17 @@ fn cmd_run(a: RunArgs) -> Result<()> {
         }
         cfg.input.paths = vec![sample.display().to_string()];
     }
-    if let Some(o) = a.output {
-        cfg.output.dir = o;
+    if let Some(o) = &a.output {
+        cfg.output.dir = o.clone();
     }
-    if let Some(f) = a.format {
-        cfg.output.format = f;
+    if let Some(f) = &a.format {
+        cfg.output.format = f.clone();
     }
     if a.no_rejects {
         cfg.output.rejects = false;
+    }
+    if a.plan || a.phase.is_some() {
+        return cmd_run_phased(&cfg, &a);
     }
     let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
         .map_err(anyhow::Error::msg)?;
@@ -440,6 +450,35 @@ fn cmd_run(a: RunArgs) -> Result<()> {
                 .display()
         );
     }
+    Ok(())
+}
+
+/// `thresher run --plan` and `thresher run --phase NAME`: one phase of a run split for a
+/// scheduler; each call prints its report as one JSON line.
+fn cmd_run_phased(cfg: &thresher_pipeline::PipelineConfig, a: &RunArgs) -> Result<()> {
+    use thresher_pipeline::phases::{self, PhaseOptions};
+    let opts = PhaseOptions {
+        threads: a.common.threads,
+        overwrite: a.overwrite,
+    };
+    if a.plan {
+        for p in phases::plan(cfg, &opts)? {
+            println!("{}", serde_json::to_string(&p)?);
+        }
+        return Ok(());
+    }
+    let phase = a.phase.as_deref().unwrap_or_default();
+    if phase == "finish" {
+        let report = phases::finish(cfg, &opts)?;
+        if !a.common.quiet {
+            print!("{}", report.summary_table());
+        }
+        return Ok(());
+    }
+    let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
+        .map_err(anyhow::Error::msg)?;
+    let report = phases::run_phase(cfg, phase, rank, &opts)?;
+    println!("{}", serde_json::to_string(&report)?);
     Ok(())
 }
 
