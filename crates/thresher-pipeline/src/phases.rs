@@ -84,7 +84,7 @@ pub fn plan(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<Vec<PhaseInfo>,
     match corpus {
         Corpus::Keyed(_) => {}
         Corpus::Minhash(c) => {
-            let buckets = crate::minhash_dedup::config_of(c).num_buckets as usize;
+            let buckets = crate::minhash_dedup::config_of(c).num_buckets;
             phases.extend([
                 stage("minhash.signatures", n),
                 stage("minhash.buckets", buckets),
@@ -244,7 +244,7 @@ fn plan_names(setup: &Setup) -> Vec<String> {
 fn unit_count(setup: &Setup, stage: &str) -> usize {
     match (&setup.pipeline.corpus, stage) {
         (Some(Corpus::Minhash(c)), "minhash.buckets") => {
-            crate::minhash_dedup::config_of(c).num_buckets as usize
+            crate::minhash_dedup::config_of(c).num_buckets
         }
         (_, "minhash.clusters") => 1,
         (_, "boilerplate.find") => BOILERPLATE_PARTITIONS as usize,

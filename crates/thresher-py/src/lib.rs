@@ -1,0 +1,367 @@
+//! thresher-py owns the Python face of thresher: the `thresher._thresher` extension module
+//! (PyO3, stable ABI) that the `thresher` package in `python/` wraps. It exposes what a Python
+//! pipeline, a Ray task or a datatrove step needs, and nothing else: extraction of HTML,
+//! per-document pipeline steps on batches, MinHash signatures, and the phases of a run
+//! (`thresher_pipeline::phases`). Work runs with the interpreter released, on rayon's pool.
+
+mod convert;
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString};
+use rayon::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use thresher_core::Verdict;
+use thresher_pipeline::phases::{self, PhaseOptions};
+use thresher_pipeline::rank::RankSpec;
+use thresher_pipeline::{presets, PipelineConfig};
+
+create_exception!(
+    _thresher,
+    ThresherError,
+    PyException,
+    "A failure of thresher: bad pipeline, unreadable input, unwritable output, corrupt state."
+);
+
+fn err(e: impl std::fmt::Display) -> PyErr {
+    ThresherError::new_err(e.to_string())
+}
+
+/// The pipeline a call names: TOML text, or a preset, with inputs and output replaced.
+fn config(
+    pipeline: Option<&str>,
+    preset: Option<&str>,
+    inputs: Option<Vec<String>>,
+    output: Option<String>,
+) -> PyResult<PipelineConfig> {
+    let mut cfg = match (pipeline, preset) {
+        (Some(_), Some(_)) => return Err(err("give a pipeline or a preset, not both")),
+        (Some(text), None) => {
+            PipelineConfig::from_toml(text).map_err(|e| err(format!("pipeline: {e}")))?
+        }
+        (None, name) => {
+            let name = name.unwrap_or("default");
+            presets::preset(name).ok_or_else(|| err(format!("unknown preset `{name}`")))?
+        }
+    };
+    if let Some(inputs) = inputs {
+        cfg.input.paths = inputs;
+    }
+    if let Some(out) = output {
+        cfg.output.dir = out;
+    }
+    Ok(cfg)
+}
+
+/// Names and TOML texts of the built-in pipelines.
+#[pyfunction]
+fn presets_toml() -> Vec<(String, String)> {
+    presets::PRESETS
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect()
+}
+
+/// The phases of a run and their unit counts, in order; checks the pipeline and claims the
+/// output folder.
+#[pyfunction]
+#[pyo3(signature = (pipeline=None, *, preset=None, inputs=None, output=None, overwrite=false))]
+fn plan(
+    py: Python<'_>,
+    pipeline: Option<&str>,
+    preset: Option<&str>,
+    inputs: Option<Vec<String>>,
+    output: Option<String>,
+    overwrite: bool,
+) -> PyResult<Vec<(String, usize)>> {
+    let cfg = config(pipeline, preset, inputs, output)?;
+    let opts = PhaseOptions {
+        threads: 1,
+        overwrite,
+    };
+    let phases = py.detach(|| phases::plan(&cfg, &opts)).map_err(err)?;
+    Ok(phases.into_iter().map(|p| (p.name, p.units)).collect())
+}
+
+/// Runs units `i % world_size == rank` of one phase; returns the report as JSON text.
+#[pyfunction]
+#[pyo3(signature = (phase, rank, world_size, pipeline=None, *, preset=None, inputs=None, output=None, threads=1))]
+#[allow(clippy::too_many_arguments)]
+fn run_phase(
+    py: Python<'_>,
+    phase: &str,
+    rank: usize,
+    world_size: usize,
+    pipeline: Option<&str>,
+    preset: Option<&str>,
+    inputs: Option<Vec<String>>,
+    output: Option<String>,
+    threads: usize,
+) -> PyResult<String> {
+    if world_size == 0 || rank >= world_size {
+        return Err(err(format!("rank {rank} of world size {world_size}")));
+    }
+    let cfg = config(pipeline, preset, inputs, output)?;
+    let opts = PhaseOptions {
+        threads,
+        overwrite: false,
+    };
+    let report = py
+        .detach(|| phases::run_phase(&cfg, phase, RankSpec { rank, world_size }, &opts))
+        .map_err(err)?;
+    serde_json::to_string(&report).map_err(err)
+}
+
+/// After the last phase: writes `stats.json` and removes intermediate files; returns the
+/// statistics as JSON text.
+#[pyfunction]
+#[pyo3(signature = (pipeline=None, *, preset=None, inputs=None, output=None))]
+fn finish(
+    py: Python<'_>,
+    pipeline: Option<&str>,
+    preset: Option<&str>,
+    inputs: Option<Vec<String>>,
+    output: Option<String>,
+) -> PyResult<String> {
+    let cfg = config(pipeline, preset, inputs, output)?;
+    let report = py
+        .detach(|| phases::finish(&cfg, &PhaseOptions::default()))
+        .map_err(err)?;
+    Ok(report.to_json().to_string())
+}
+
+/// A whole run in this process (`thresher run`); returns the statistics as JSON text.
+#[pyfunction]
+#[pyo3(signature = (pipeline=None, *, preset=None, inputs=None, output=None, threads=0, rank=0, world_size=1, overwrite=false))]
+#[allow(clippy::too_many_arguments)]
+fn run(
+    py: Python<'_>,
+    pipeline: Option<&str>,
+    preset: Option<&str>,
+    inputs: Option<Vec<String>>,
+    output: Option<String>,
+    threads: usize,
+    rank: usize,
+    world_size: usize,
+    overwrite: bool,
+) -> PyResult<String> {
+    if world_size == 0 || rank >= world_size {
+        return Err(err(format!("rank {rank} of world size {world_size}")));
+    }
+    let cfg = config(pipeline, preset, inputs, output)?;
+    let opts = thresher_pipeline::RunOptions {
+        threads,
+        rank: RankSpec { rank, world_size },
+        quiet: true,
+        overwrite,
+    };
+    let report = py
+        .detach(|| thresher_pipeline::run(&cfg, &opts))
+        .map_err(err)?;
+    Ok(report.to_json().to_string())
+}
+
+/// The per-document steps of a pipeline, applied to batches of documents.
+#[pyclass(frozen, module = "thresher._thresher")]
+struct Pipeline {
+    inner: thresher_pipeline::Pipeline,
+}
+
+#[pymethods]
+impl Pipeline {
+    #[new]
+    #[pyo3(signature = (pipeline=None, *, preset=None))]
+    fn new(pipeline: Option<&str>, preset: Option<&str>) -> PyResult<Self> {
+        let cfg = config(pipeline, preset, None, None)?;
+        let inner = thresher_pipeline::Pipeline::build(&cfg).map_err(err)?;
+        if let Some(c) = &inner.corpus {
+            return Err(err(format!(
+                "`{}` needs the whole corpus: run the pipeline with thresher.run or thresher.ray, or leave the step out",
+                c.name()
+            )));
+        }
+        Ok(Pipeline { inner })
+    }
+
+    /// Step names in order.
+    fn steps(&self) -> Vec<String> {
+        self.inner.step_names()
+    }
+
+    /// Runs the steps on each document (dicts with `id`, `text`, optional `html` bytes, `url`
+    /// and `metadata`). Returns one dict per input, in order: `id`, `text`, `metadata`, and
+    /// `dropped_by`/`reason` (None when kept).
+    fn process<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let docs = convert::documents(py, docs)?;
+        let names: Vec<&str> = self.inner.before.iter().map(|s| s.name()).collect();
+        let results: Vec<serde_json::Value> = py.detach(|| {
+            docs.into_par_iter()
+                .map(|mut doc| {
+                    let mut dropped = None;
+                    for (i, step) in self.inner.before.iter().enumerate() {
+                        let v = catch_unwind(AssertUnwindSafe(|| step.process(&mut doc)))
+                            .unwrap_or_else(|_| Verdict::drop("step_panicked"));
+                        if let Verdict::Drop(reason) = v {
+                            dropped = Some((names[i], reason));
+                            break;
+                        }
+                    }
+                    let mut v = doc.to_json();
+                    let (by, reason) = match dropped {
+                        Some((by, r)) => (serde_json::json!(by), serde_json::json!(r)),
+                        None => (serde_json::Value::Null, serde_json::Value::Null),
+                    };
+                    v["dropped_by"] = by;
+                    v["reason"] = reason;
+                    v
+                })
+                .collect()
+        });
+        convert::json_to_py(py, &serde_json::Value::Array(results))
+    }
+}
+
+fn backend_options(
+    markdown: bool,
+    include_tables: bool,
+    include_comments: bool,
+    include_images: bool,
+) -> thresher_extract::BackendOptions {
+    thresher_extract::BackendOptions {
+        include_tables,
+        include_comments,
+        markdown,
+        include_images,
+        ..thresher_extract::BackendOptions::default()
+    }
+}
+
+fn extraction_json(e: thresher_extract::Extraction) -> serde_json::Value {
+    serde_json::json!({
+        "text": e.text,
+        "title": e.title,
+        "author": e.author,
+        "date": e.date,
+        "description": e.description,
+        "sitename": e.sitename,
+        "language_hint": e.language_hint,
+        "canonical_url": e.canonical_url,
+        "tags": e.tags,
+        "categories": e.categories,
+        "fallback": e.fallback,
+    })
+}
+
+fn html_bytes(html: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = html.cast::<PyBytes>() {
+        Ok(b.as_bytes().to_vec())
+    } else if let Ok(s) = html.cast::<PyString>() {
+        Ok(s.to_cow()?.as_bytes().to_vec())
+    } else {
+        Err(pyo3::exceptions::PyTypeError::new_err(
+            "html must be bytes or str",
+        ))
+    }
+}
+
+/// Extracts the main text and metadata of pages (bytes in any charset, or str), in parallel.
+/// Returns one dict per page: `text`, `title`, `author`, `date`, `description`, `sitename`,
+/// `language_hint`, `canonical_url`, `tags`, `categories`, `fallback`.
+#[pyfunction]
+#[pyo3(signature = (pages, urls=None, *, backend="native", markdown=false, include_tables=true, include_comments=false, include_images=false))]
+#[allow(clippy::too_many_arguments)]
+fn extract_many<'py>(
+    py: Python<'py>,
+    pages: &Bound<'py, PyList>,
+    urls: Option<Vec<Option<String>>>,
+    backend: &str,
+    markdown: bool,
+    include_tables: bool,
+    include_comments: bool,
+    include_images: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let opts = backend_options(markdown, include_tables, include_comments, include_images);
+    let extractor = thresher_extract::backend_with(backend, &opts).map_err(err)?;
+    let pages: Vec<Vec<u8>> = pages
+        .iter()
+        .map(|p| html_bytes(&p))
+        .collect::<PyResult<_>>()?;
+    let urls = urls.unwrap_or_default();
+    if !urls.is_empty() && urls.len() != pages.len() {
+        return Err(err(format!(
+            "{} pages but {} urls",
+            pages.len(),
+            urls.len()
+        )));
+    }
+    let out: Vec<serde_json::Value> = py.detach(|| {
+        pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, bytes)| {
+                let url = urls.get(i).and_then(|u| u.as_deref());
+                let decoded = thresher_extract::decode_html_for_url(bytes, None, url);
+                let result =
+                    catch_unwind(AssertUnwindSafe(|| extractor.extract(&decoded.text, url)));
+                match result {
+                    Ok(Ok(e)) => extraction_json(e),
+                    Ok(Err(e)) => serde_json::json!({"text": "", "error": e.to_string()}),
+                    Err(_) => serde_json::json!({"text": "", "error": "extractor panicked"}),
+                }
+            })
+            .collect()
+    });
+    convert::json_to_py(py, &serde_json::Value::Array(out))
+}
+
+/// MinHash signatures as datatrove computes them (FineWeb's settings by default): per text, a
+/// list of `buckets × hashes_per_bucket` 64-bit hashes, or None when the text has fewer words
+/// than a shingle.
+#[pyfunction]
+#[pyo3(signature = (texts, *, language="eng", n_grams=5, buckets=14, hashes_per_bucket=8, seed=1))]
+fn minhash_signatures(
+    py: Python<'_>,
+    texts: Vec<String>,
+    language: &str,
+    n_grams: usize,
+    buckets: usize,
+    hashes_per_bucket: usize,
+    seed: u32,
+) -> PyResult<Vec<Option<Vec<u64>>>> {
+    use thresher_dedup::minhash::{MinHasher, MinhashConfig};
+    let config = MinhashConfig {
+        n_grams,
+        num_buckets: buckets,
+        hashes_per_bucket,
+        seed,
+    };
+    config.validate().map_err(err)?;
+    let hasher = MinHasher::for_language(config, language).map_err(err)?;
+    Ok(py.detach(|| {
+        texts
+            .par_iter()
+            .map(|t| hasher.signature(t).map(|s| s.hashes().to_vec()))
+            .collect()
+    }))
+}
+
+/// The native module.
+#[pymodule]
+fn _thresher(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ThresherError", m.py().get_type::<ThresherError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<Pipeline>()?;
+    m.add_function(wrap_pyfunction!(presets_toml, m)?)?;
+    m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add_function(wrap_pyfunction!(run_phase, m)?)?;
+    m.add_function(wrap_pyfunction!(finish, m)?)?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(extract_many, m)?)?;
+    m.add_function(wrap_pyfunction!(minhash_signatures, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+"""The Python API: extraction, per-document steps, MinHash, runs and phases."""
+
+import json
+
+import pytest
+
+import thresher
+
+ARTICLE = b"""<html lang="en"><head><meta charset="windows-1252"><title>River walk \x96 Town News</title>
+<meta property="og:site_name" content="Town News"></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+<article><h1>River walk opens to the public</h1>
+<p>The new river walk opened on Saturday after two years of work by volunteers and the town council.</p>
+<p>It runs for four kilometres along the east bank, from the old mill to the railway bridge, and has benches every few hundred metres.</p>
+<p>\x93We wanted something everyone could use,\x94 said the project's organiser, who thanked the hundreds of people who helped.</p>
+</article><footer>Copyright Town News. All rights reserved.</footer></body></html>"""
+
+
+def test_extract_decodes_the_charset_and_keeps_the_article():
+    r = thresher.extract(ARTICLE, "https://town.example/news/river-walk")
+    assert "four kilometres along the east bank" in r["text"]
+    assert "\u201cWe wanted something everyone could use,\u201d" in r["text"]
+    assert "All rights reserved" not in r["text"]
+    assert "Sport" not in r["text"]
+    assert r["title"].startswith("River walk")
+
+
+def test_extract_many_keeps_order_and_reports_empty_pages():
+    pages = [ARTICLE, "<html><body></body></html>", ARTICLE.decode("cp1252")]
+    out = thresher.extract_many(pages, [None, None, None])
+    assert len(out) == 3
+    assert out[1]["text"] == ""
+    assert out[0]["text"] == out[2]["text"]
+    md = thresher.extract(ARTICLE, markdown=True)["text"]
+    assert "the town council.\n\nIt runs" in md  # Markdown paragraphs
+    assert "the town council.\nIt runs" in out[0]["text"]
+
+
+def test_extract_rejects_other_types_and_backends():
+    with pytest.raises(TypeError):
+        thresher.extract(42)
+    with pytest.raises(thresher.ThresherError, match="unknown extraction backend"):
+        thresher.extract(ARTICLE, backend="nope")
+
+
+def test_pipeline_steps_keep_rewrite_and_drop_with_reasons():
+    toml = """
+name = "t"
+[[steps]]
+type = "extract"
+[[steps]]
+type = "langid"
+drop = false
+[[steps]]
+type = "length"
+min_words = 10
+"""
+    p = thresher.Pipeline(toml)
+    assert p.steps == ["extract", "langid", "length"]
+    docs = [
+        {"id": "a", "html": ARTICLE, "url": "https://town.example/a", "metadata": {"crawl": 7}},
+        {"id": "b", "html": b"<html><body><p>Too short.</p></body></html>"},
+        {"id": "c", "html": b"<html><body></body></html>"},
+    ]
+    out = p.process(docs)
+    assert [d["id"] for d in out] == ["a", "b", "c"]
+    a, b, c = out
+    assert a["dropped_by"] is None and a["reason"] is None
+    assert "river walk" in a["text"].lower()
+    assert a["metadata"]["language"] == "en" and a["metadata"]["crawl"] == 7
+    assert a["metadata"]["url"] == "https://town.example/a"
+    assert (b["dropped_by"], b["reason"]) == ("length", "too_short")
+    assert c["dropped_by"] == "extract"
+
+
+def test_pipeline_on_text_documents_and_bad_input():
+    p = thresher.Pipeline(preset="extract")
+    with pytest.raises(ValueError, match="document 1"):
+        p.process([{"id": "x", "text": "fine"}, {"id": "y", "text": 3}])
+    with pytest.raises(TypeError, match="document 0"):
+        p.process(["not a dict"])
+    with pytest.raises(thresher.ThresherError, match="exact_dedup"):
+        thresher.Pipeline(preset="default")
+    with pytest.raises(thresher.ThresherError, match="unknown preset"):
+        thresher.Pipeline(preset="nope")
+
+
+def test_minhash_signatures_match_for_near_duplicates():
+    import itertools
+
+    # datatrove's normalisation folds digits, so the words are made of letters only
+    words = ["".join(w) for w in itertools.product("abcdefgh", repeat=3)]
+    base = " ".join(words[:300])
+    near = base.replace(words[150], "changed")
+    other = " ".join(reversed(words[200:500]))
+    sigs = thresher.minhash_signatures([base, near, other, "two words"])
+    assert all(len(s) == 14 * 8 for s in sigs[:3])
+    assert sigs[3] is None
+    buckets = lambda s: [tuple(s[i : i + 8]) for i in range(0, len(s), 8)]  # noqa: E731
+    assert any(x == y for x, y in zip(buckets(sigs[0]), buckets(sigs[1])))
+    assert not any(x == y for x, y in zip(buckets(sigs[0]), buckets(sigs[2])))
+    assert thresher.minhash_signatures([base])[0] == sigs[0]
+
+
+def test_run_and_phases_give_the_same_output(tmp_path, repo, compare):
+    inputs = [str(repo / "data" / "sample")]
+    pipeline = repo / "pipelines" / "default-minhash.toml"
+    single = thresher.run(pipeline, inputs=inputs, output=tmp_path / "single", threads=2)
+    assert single["docs_written"] > 30
+    out = tmp_path / "phased"
+    phases = thresher.plan(pipeline, inputs=inputs, output=out)
+    assert [p for p, _ in phases] == [
+        "pass1", "minhash.signatures", "minhash.buckets", "minhash.clusters", "pass2"]
+    for phase, units in phases:
+        for rank in range(2):
+            r = thresher.run_phase(phase, rank, 2, pipeline, inputs=inputs, output=out)
+            assert r["phase"] == phase
+    stats = thresher.finish(pipeline, inputs=inputs, output=out)
+    assert stats["docs_written"] == single["docs_written"]
+    assert compare(str(tmp_path / "single"), str(out)) == []
+    # running a phase again finds its units done
+    again = thresher.run_phase("pass1", 0, 1, pipeline, inputs=inputs, output=out)
+    assert again["units_skipped"] == again["units"] > 0
+
+
+def test_phase_errors_are_thresher_errors(tmp_path, repo):
+    inputs = [str(repo / "data" / "sample")]
+    with pytest.raises(thresher.ThresherError, match="unknown phase"):
+        thresher.run_phase("nope", 0, 1, preset="default", inputs=inputs, output=tmp_path)
+    with pytest.raises(thresher.ThresherError, match="rank 2 of world size 2"):
+        thresher.run_phase("pass1", 2, 2, preset="default", inputs=inputs, output=tmp_path)
+    with pytest.raises(thresher.ThresherError, match="no input"):
+        thresher.run(preset="default", inputs=[], output=tmp_path)
+    assert "default" in thresher.presets() and "[[steps]]" in thresher.preset("default")
+    assert json.loads(json.dumps(thresher.presets()))

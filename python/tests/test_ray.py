@@ -1,0 +1,74 @@
+"""thresher.ray on a local multi-node Ray cluster (three nodes on loopback): the output is
+that of one `thresher run`, also when a worker node dies mid-run."""
+
+import threading
+import time
+
+import pytest
+
+ray = pytest.importorskip("ray")
+from ray.cluster_utils import Cluster  # noqa: E402
+
+import thresher  # noqa: E402
+import thresher.ray as tray  # noqa: E402
+
+NODE = dict(num_cpus=1, object_store_memory=80 * 1024 * 1024, include_dashboard=False)
+
+
+@pytest.fixture()
+def cluster():
+    # The head takes no tasks (killing it would end the cluster); two workers do.
+    c = Cluster(initialize_head=True, head_node_args=dict(NODE, num_cpus=0))
+    workers = [c.add_node(**NODE) for _ in range(2)]
+    c.wait_for_nodes()
+    ray.init(address=c.address)
+    try:
+        yield c, workers
+    finally:
+        ray.shutdown()
+        c.shutdown()
+
+
+@pytest.fixture(scope="module")
+def single_run(tmp_path_factory, repo, real_warcs):
+    out = tmp_path_factory.mktemp("single") / "out"
+    thresher.run(repo / "pipelines" / "default-minhash.toml", inputs=real_warcs, output=out)
+    return out
+
+
+def test_ray_run_equals_single_machine_run(cluster, tmp_path, repo, real_warcs, single_run, compare):
+    out = tmp_path / "ray"
+    stats = tray.run(repo / "pipelines" / "default-minhash.toml", inputs=real_warcs, output=out,
+                     progress=False)
+    assert list(stats["phases"]) == [
+        "pass1", "minhash.signatures", "minhash.buckets", "minhash.clusters", "pass2"]
+    assert stats["phases"]["pass1"]["units"] == stats["shards_total"]
+    assert compare(str(single_run), str(out)) == []
+    assert stats["docs_written"] > 0
+
+
+def test_ray_run_survives_a_dead_worker_node(cluster, tmp_path, repo, real_warcs, single_run, compare):
+    c, workers = cluster
+    c.add_node(**NODE)  # a spare, so the run goes on with two workers
+    c.wait_for_nodes()
+    out = tmp_path / "ray"
+    done_dir = out / ".thresher" / "work"
+    killed = threading.Event()
+
+    def kill_when_started():
+        # Once the first pass has finished some shards, take a worker node away with its tasks.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if done_dir.is_dir() and len(list(done_dir.glob("*.pass1.json"))) >= 3:
+                c.remove_node(workers[0], allow_graceful=False)
+                killed.set()
+                return
+            time.sleep(0.05)
+
+    t = threading.Thread(target=kill_when_started)
+    t.start()
+    tray.run(repo / "pipelines" / "default-minhash.toml", inputs=real_warcs, output=out,
+             progress=False)
+    t.join()
+    assert killed.is_set(), "the run ended before a node could be killed"
+    assert compare(str(single_run), str(out)) == []

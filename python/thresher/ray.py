@@ -1,0 +1,104 @@
+"""Runs a thresher pipeline on a Ray cluster.
+
+The run is cut into phases (:func:`thresher.plan`): ``pass1`` (the steps before the
+corpus-wide step, one task per input shard), the dedup stages (MinHash signatures per shard,
+buckets per bucket, clusters once; or the boilerplate passes), and ``pass2`` (the corpus-wide
+decision and the steps after it, one task per shard). Each phase's tasks run at once; the next
+phase starts when all are done. Intermediate files live in the output folder, which every node
+must see (a shared file system). A task that dies with its worker or node is retried by Ray
+(``max_retries``); it resumes from the completion markers, and a half-written unit is redone
+from the start, so the output is the same as one ``thresher run`` over the same inputs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import thresher
+
+__all__ = ["run"]
+
+
+def _unit(phase: str, rank: int, world_size: int, pipeline: Optional[str], preset: Optional[str],
+          inputs: Optional[List[str]], output: str, threads: int) -> Dict[str, Any]:
+    import thresher as t
+
+    return t.run_phase(phase, rank, world_size, pipeline, preset=preset, inputs=inputs,
+                       output=output, threads=threads)
+
+
+def _absolute(paths: Union[None, str, "os.PathLike[str]", Sequence[Any]]) -> Optional[List[str]]:
+    """Inputs as absolute paths: Ray workers do not run in the driver's folder."""
+    if paths is None:
+        return None
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    out = []
+    for p in paths:
+        p = os.fspath(p)
+        out.append(p if p.startswith("@") or "://" in p else os.path.abspath(p))
+    return out
+
+
+def _add(total: Dict[str, Any], stats: Dict[str, Any]) -> None:
+    for k in ("docs_read", "docs_written", "docs_rejected", "bytes_read"):
+        total[k] = total.get(k, 0) + int(stats.get(k, 0) or 0)
+
+
+def run(
+    pipeline: Optional[Union[str, "os.PathLike[str]"]] = None,
+    *,
+    preset: Optional[str] = None,
+    inputs: Union[None, str, "os.PathLike[str]", Sequence[Any]] = None,
+    output: Union[str, "os.PathLike[str]"],
+    threads_per_task: int = 1,
+    max_retries: int = 3,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> Dict[str, Any]:
+    """Runs a pipeline (TOML path or text, or a preset) over ``inputs`` on the Ray cluster
+    this process is connected to (``ray.init`` first; a local one is started if not).
+
+    Returns the run's statistics (``stats.json``) with ``phases``: per phase, its units,
+    the units found already done, the documents each pass read and wrote, and wall time.
+    """
+    import ray
+
+    if not ray.is_initialized():
+        ray.init()
+    text = thresher._pipeline_text(pipeline)
+    inputs = _absolute(inputs)
+    output = os.path.abspath(os.fspath(output))
+    phases = thresher.plan(text, preset=preset, inputs=inputs, output=output, overwrite=overwrite)
+    task = ray.remote(num_cpus=threads_per_task, max_retries=max_retries,
+                      retry_exceptions=False)(_unit)
+    report: Dict[str, Any] = {}
+    started = time.monotonic()
+    for name, units in phases:
+        t0 = time.monotonic()
+        pending = [
+            task.remote(name, i, units, text, preset, inputs, output, threads_per_task)
+            for i in range(units)
+        ]
+        summary: Dict[str, Any] = {"units": units, "units_skipped": 0}
+        done = 0
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            for r in ray.get(ready):
+                done += 1
+                summary["units_skipped"] += r.get("units_skipped", 0)
+                _add(summary, r.get("stats", {}))
+            if progress:
+                print(f"\rthresher.ray: {name}: {done}/{units} units", end="", file=sys.stderr)
+        summary["seconds"] = time.monotonic() - t0
+        if progress:
+            print(f"\rthresher.ray: {name}: {units} units in {summary['seconds']:.1f} s",
+                  file=sys.stderr)
+        report[name] = summary
+    stats = thresher.finish(text, preset=preset, inputs=inputs, output=output)
+    stats["phases"] = report
+    stats["wall_seconds"] = time.monotonic() - started
+    return stats
