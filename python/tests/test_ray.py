@@ -1,6 +1,7 @@
 """thresher.ray on a local multi-node Ray cluster (three nodes on loopback): the output is
 that of one `thresher run`, also when a worker node dies mid-run."""
 
+import json
 import threading
 import time
 
@@ -67,8 +68,16 @@ def test_ray_run_survives_a_dead_worker_node(cluster, tmp_path, repo, real_warcs
 
     t = threading.Thread(target=kill_when_started)
     t.start()
+    log = tmp_path / "attempts.jsonl"
     tray.run(repo / "pipelines" / "default-minhash.toml", inputs=real_warcs, output=out,
-             progress=False)
+             progress=False, attempts_log=log)
     t.join()
     assert killed.is_set(), "the run ended before a node could be killed"
     assert compare(str(single_run), str(out)) == []
+    # some unit was started on the dead node and again elsewhere
+    attempts = [json.loads(line) for line in log.read_text().splitlines()]
+    units = [(a["phase"], a["unit"]) for a in attempts]
+    retried = {u for u in units if units.count(u) > 1}
+    assert retried, "no task was retried"
+    dead = workers[0].node_id
+    assert any(a["node"] == dead for a in attempts if (a["phase"], a["unit"]) in retried)

@@ -23,9 +23,19 @@ __all__ = ["run"]
 
 
 def _unit(phase: str, rank: int, world_size: int, pipeline: Optional[str], preset: Optional[str],
-          inputs: Optional[List[str]], output: str, threads: int) -> Dict[str, Any]:
+          inputs: Optional[List[str]], output: str, threads: int,
+          attempts_log: Optional[str]) -> Dict[str, Any]:
     import thresher as t
 
+    if attempts_log:
+        import json
+
+        import ray
+
+        line = json.dumps({"phase": phase, "unit": rank, "pid": os.getpid(),
+                           "node": ray.get_runtime_context().get_node_id(), "time": time.time()})
+        with open(attempts_log, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
     return t.run_phase(phase, rank, world_size, pipeline, preset=preset, inputs=inputs,
                        output=output, threads=threads)
 
@@ -58,12 +68,15 @@ def run(
     max_retries: int = 3,
     overwrite: bool = False,
     progress: bool = True,
+    attempts_log: Optional[Union[str, "os.PathLike[str]"]] = None,
 ) -> Dict[str, Any]:
     """Runs a pipeline (TOML path or text, or a preset) over ``inputs`` on the Ray cluster
     this process is connected to (``ray.init`` first; a local one is started if not).
 
     Returns the run's statistics (``stats.json``) with ``phases``: per phase, its units,
     the units found already done, the documents each pass read and wrote, and wall time.
+    With ``attempts_log`` (a file every node can append to), each task attempt appends a JSON
+    line (phase, unit, pid, Ray node id, time): a unit listed twice was retried.
     """
     import ray
 
@@ -72,6 +85,7 @@ def run(
     text = thresher._pipeline_text(pipeline)
     inputs = _absolute(inputs)
     output = os.path.abspath(os.fspath(output))
+    log = None if attempts_log is None else os.path.abspath(os.fspath(attempts_log))
     phases = thresher.plan(text, preset=preset, inputs=inputs, output=output, overwrite=overwrite)
     task = ray.remote(num_cpus=threads_per_task, max_retries=max_retries,
                       retry_exceptions=False)(_unit)
@@ -80,7 +94,7 @@ def run(
     for name, units in phases:
         t0 = time.monotonic()
         pending = [
-            task.remote(name, i, units, text, preset, inputs, output, threads_per_task)
+            task.remote(name, i, units, text, preset, inputs, output, threads_per_task, log)
             for i in range(units)
         ]
         summary: Dict[str, Any] = {"units": units, "units_skipped": 0}
