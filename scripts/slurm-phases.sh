@@ -20,15 +20,27 @@ fi
 pipeline=$1 out=$2 tasks=$3
 shift 3
 thresher=${THRESHER:-thresher}
-common="$(printf '%q ' "$thresher" run "$pipeline" --output "$out" --quiet --input "$@")"
 
-"$thresher" run "$pipeline" --output "$out" --input "$@" --plan | while IFS= read -r line; do
+plan=$("$thresher" run "$pipeline" --output "$out" --input "$@" --plan)
+# The array tasks run a bash script with the arguments quoted for bash (sbatch --wrap would
+# hand them to /bin/sh).
+task="$out/.thresher/slurm-task.sh"
+{
+    echo '#!/usr/bin/env bash'
+    printf 'exec %s "$@"\n' "$(printf '%q ' "$thresher" run "$pipeline" --output "$out" --quiet --input "$@")"
+} >"$task"
+chmod +x "$task"
+
+while IFS= read -r line; do
     phase=$(sed -E 's/.*"name":"([^"]+)".*/\1/' <<<"$line")
     units=$(sed -E 's/.*"units":([0-9]+).*/\1/' <<<"$line")
     n=$(( units < tasks ? units : tasks ))
+    if [ "$n" -eq 0 ]; then
+        continue
+    fi
     echo "slurm-phases: $phase: $units units on $n tasks" >&2
     # shellcheck disable=SC2086
     sbatch --wait --job-name="thresher-$phase" --array=0-$((n - 1)) ${SBATCH_ARGS:-} \
-        --wrap "$common --phase $phase --world-size $n"
-done
+        "$task" --phase "$phase" --world-size "$n"
+done <<<"$plan"
 "$thresher" run "$pipeline" --output "$out" --input "$@" --phase finish

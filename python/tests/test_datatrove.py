@@ -42,4 +42,9 @@ min_words = 10
     out = list(step.run(iter(docs)))
     assert [d.id for d in out] == ["a"]
     assert out[0].metadata["language"] == "en"
-    assert step.stats["too_short"].total == 1
+    assert step.stats["dropped_too_short"].total == 1
+    # datatrove's executors pickle their steps
+    import pickle
+
+    again = pickle.loads(pickle.dumps(step))
+    assert [d.id for d in again.run(iter([Document(text="Too short.", id="c", metadata={})]))] == []

@@ -10,22 +10,22 @@ import pytest
 import thresher
 
 FAKE_SBATCH = r"""#!/usr/bin/env bash
-# Stand-in for sbatch --wait --array=0-K --wrap CMD: runs the K+1 tasks at once, waits.
+# Stand-in for `sbatch --wait --array=0-K [options] SCRIPT ARGS...`: runs the K+1 tasks at
+# once, as Slurm would on K+1 nodes, and waits.
 set -euo pipefail
-array="" wrap=""
+array=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --array=*) array=${1#--array=} ;;
-        --wrap) wrap=$2; shift ;;
-        *) ;;
+        --*) ;;
+        *) break ;;
     esac
     shift
 done
 last=${array#0-}
 pids=()
 for i in $(seq 0 "$last"); do
-    SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=$((last + 1)) \
-        bash -c "$wrap" &
+    SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=$((last + 1)) "$@" &
     pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
@@ -48,7 +48,10 @@ def test_slurm_recipe_equals_single_run(tmp_path, repo, compare):
     fake = bindir / "sbatch"
     fake.write_text(FAKE_SBATCH)
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    inputs = [str(repo / "data" / "sample")]
+    # an input folder whose name needs quoting
+    odd = tmp_path / "crawl $HOME 'quoted' dir"
+    odd.symlink_to(repo / "data" / "sample")
+    inputs = [str(odd)]
     pipeline = repo / "pipelines" / "default-minhash.toml"
     thresher.run(pipeline, inputs=inputs, output=tmp_path / "single")
     env = dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}", THRESHER=str(binary),

@@ -58,7 +58,8 @@ def _pipeline_text(pipeline: Optional[PathLike]) -> Optional[str]:
     if pipeline is None:
         return None
     p = os.fspath(pipeline)
-    if "\n" not in p and os.path.isfile(p):
+    if isinstance(pipeline, os.PathLike) or ("\n" not in p and "=" not in p):
+        # A path, not TOML text (TOML needs `key = value`).
         with open(p, encoding="utf-8") as f:
             return f.read()
     return p

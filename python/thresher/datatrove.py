@@ -87,24 +87,29 @@ class ThresherSteps(PipelineStep):
     def __init__(self, pipeline: Optional[str] = None, *, preset: Optional[str] = None,
                  exclusion_writer: Any = None, batch_size: int = 256):
         super().__init__()
-        self.pipeline = thresher.Pipeline(pipeline, preset=preset)
+        # Kept as text and built in each worker: datatrove's executors pickle their steps,
+        # and the native pipeline cannot be pickled.
+        self.pipeline_text = thresher._pipeline_text(pipeline)
+        self.preset = preset
+        thresher.Pipeline(self.pipeline_text, preset=preset)  # fail early on a bad pipeline
         self.exclusion_writer = exclusion_writer
         self.batch_size = batch_size
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        import contextlib
+
+        pipeline = thresher.Pipeline(self.pipeline_text, preset=self.preset)
         writer = self.exclusion_writer
-        if writer is not None:
-            writer.__enter__()
-        try:
+        with writer if writer is not None else contextlib.nullcontext():
             for batch in _batches(data, self.batch_size):
                 with self.track_time(unit="batch"):
-                    results = self.pipeline.process(
+                    results = pipeline.process(
                         [{"id": d.id, "text": d.text, "metadata": dict(d.metadata)} for d in batch]
                     )
                 for doc, r in zip(batch, results):
                     self.stat_update("total")
                     if r["dropped_by"] is not None:
-                        self.stat_update("dropped", r["reason"])
+                        self.stat_update("dropped", f"dropped_{r['reason']}")
                         if writer is not None:
                             doc.metadata["filter_reason"] = r["reason"]
                             writer.write(doc, rank)
@@ -113,6 +118,3 @@ class ThresherSteps(PipelineStep):
                     doc.metadata.update(r["metadata"])
                     self.stat_update("forwarded")
                     yield doc
-        finally:
-            if writer is not None:
-                writer.__exit__(None, None, None)

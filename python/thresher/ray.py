@@ -49,7 +49,13 @@ def _absolute(paths: Union[None, str, "os.PathLike[str]", Sequence[Any]]) -> Opt
     out = []
     for p in paths:
         p = os.fspath(p)
-        out.append(p if p.startswith("@") or "://" in p else os.path.abspath(p))
+        if "://" in p:
+            out.append(p)
+        elif p.startswith("@"):
+            # the list file's own path; the paths inside it must be absolute or shared
+            out.append("@" + os.path.abspath(p[1:]))
+        else:
+            out.append(os.path.abspath(p))
     return out
 
 
@@ -69,6 +75,7 @@ def run(
     overwrite: bool = False,
     progress: bool = True,
     attempts_log: Optional[Union[str, "os.PathLike[str]"]] = None,
+    max_tasks: Optional[int] = None,
 ) -> Dict[str, Any]:
     """Runs a pipeline (TOML path or text, or a preset) over ``inputs`` on the Ray cluster
     this process is connected to (``ray.init`` first; a local one is started if not).
@@ -77,6 +84,14 @@ def run(
     the units found already done, the documents each pass read and wrote, and wall time.
     With ``attempts_log`` (a file every node can append to), each task attempt appends a JSON
     line (phase, unit, pid, Ray node id, time): a unit listed twice was retried.
+    ``max_tasks`` caps the tasks of a phase (each then takes units ``i % tasks == task``); by
+    default every unit is a task. Cap it for very many shards with exact dedup, whose every
+    ``pass2`` task reads the whole key index. Input paths (and ``@list`` files) are made
+    absolute; paths inside list files and the pipeline file's own ``[input]`` paths must
+    already be absolute or valid in the workers' folder.
+
+    If a task fails (an error, not a lost worker: those are retried), the phase's other tasks
+    are cancelled and awaited before the error is raised, so a rerun never overlaps them.
     """
     import ray
 
@@ -93,20 +108,32 @@ def run(
     started = time.monotonic()
     for name, units in phases:
         t0 = time.monotonic()
+        tasks = units if max_tasks is None else max(1, min(units, max_tasks))
         pending = [
-            task.remote(name, i, units, text, preset, inputs, output, threads_per_task, log)
-            for i in range(units)
+            task.remote(name, i, tasks, text, preset, inputs, output, threads_per_task, log)
+            for i in range(tasks)
         ]
-        summary: Dict[str, Any] = {"units": units, "units_skipped": 0}
+        summary: Dict[str, Any] = {"units": units, "tasks": tasks, "units_skipped": 0}
         done = 0
         while pending:
             ready, pending = ray.wait(pending, num_returns=1)
-            for r in ray.get(ready):
+            try:
+                results = ray.get(ready)
+            except Exception:
+                for ref in pending:
+                    ray.cancel(ref, force=True)
+                for ref in pending:
+                    try:
+                        ray.get(ref)
+                    except Exception:  # cancelled or failed: either way no longer running
+                        pass
+                raise
+            for r in results:
                 done += 1
                 summary["units_skipped"] += r.get("units_skipped", 0)
                 _add(summary, r.get("stats", {}))
             if progress:
-                print(f"\rthresher.ray: {name}: {done}/{units} units", end="", file=sys.stderr)
+                print(f"\rthresher.ray: {name}: {done}/{tasks} tasks", end="", file=sys.stderr)
         summary["seconds"] = time.monotonic() - t0
         if progress:
             print(f"\rthresher.ray: {name}: {units} units in {summary['seconds']:.1f} s",

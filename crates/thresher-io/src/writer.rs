@@ -1,7 +1,7 @@
 //! Atomic output shards.
 //!
 //! A [`ShardWriter`] writes documents in datatrove's schema (`{"text", "id", "metadata"}`) to a
-//! temporary file beside its final path (`.{name}.tmp-{pid}-{n}`, hidden, so input discovery
+//! temporary file beside its final path (`.{name}.tmp-{pid}-{time}-{n}`, hidden, so input discovery
 //! never picks it up). [`ShardWriter::finish`] flushes, finishes the compressor, fsyncs and
 //! renames it into place, so a final path either holds a complete shard or does not exist. A
 //! writer dropped before `finish` deletes its temporary file.
@@ -146,9 +146,13 @@ fn create_temp(final_path: &Path) -> Result<(PathBuf, File), IoError> {
         .to_string_lossy()
         .into_owned();
     let dir = final_path.parent().unwrap_or(Path::new(""));
+    // The time too, not only pid and counter: containers sharing a folder may all be pid 1.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     loop {
         let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
+        let tmp = dir.join(format!(".{name}.tmp-{}-{nanos:x}-{n}", std::process::id()));
         match OpenOptions::new().write(true).create_new(true).open(&tmp) {
             Ok(f) => return Ok((tmp, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

@@ -22,8 +22,8 @@ pub struct KeyWriter {
 
 impl KeyWriter {
     pub fn create(path: &Path) -> std::io::Result<Self> {
-        let tmp = tmp_path(path);
-        let mut out = BufWriter::new(File::create(&tmp)?);
+        let (tmp, file) = create_tmp(path)?;
+        let mut out = BufWriter::new(file);
         out.write_all(HEAD)?;
         Ok(KeyWriter {
             tmp,
@@ -67,12 +67,31 @@ fn closed() -> std::io::Error {
     std::io::Error::other("key writer already finished")
 }
 
-fn tmp_path(path: &Path) -> PathBuf {
+/// A new temp file beside `path`. `create_new` with a counter and the time, not the pid alone:
+/// two attempts at one shard may run in different containers that share the folder and
+/// both have pid 1.
+fn create_tmp(path: &Path) -> std::io::Result<(PathBuf, File)> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    loop {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = path.with_file_name(format!(".{name}.tmp-{}-{nanos:x}-{n}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Reads a whole key file, checking its framing. Errors name the file.

@@ -68,7 +68,12 @@ const PASS2: &str = "pass2";
 /// The phases of a run of `cfg`, in the order they must run. Checks the pipeline and the
 /// output folder (with `opts.overwrite`, claims it for this run).
 pub fn plan(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<Vec<PhaseInfo>, RunError> {
-    let setup = Setup::new(cfg, opts.threads.max(1), 1, opts.overwrite)?;
+    let setup = Setup::new(
+        cfg,
+        opts.threads.max(1),
+        RankSpec::default(),
+        opts.overwrite,
+    )?;
     let n = setup.shards.len();
     let mut phases = vec![PhaseInfo {
         name: PASS1.into(),
@@ -109,7 +114,14 @@ pub fn run_phase(
     opts: &PhaseOptions,
 ) -> Result<PhaseReport, RunError> {
     let started = Instant::now();
-    let setup = Setup::new(cfg, opts.threads, 1, opts.overwrite)?;
+    // Only `plan` may claim the folder: workers running at once must not clear each other's
+    // markers.
+    if opts.overwrite {
+        return Err(RunError::Config(
+            "overwrite is for plan only: workers of a phase share the output folder".into(),
+        ));
+    }
+    let setup = Setup::new(cfg, opts.threads, RankSpec::default(), false)?;
     let known = plan_names(&setup);
     if !known.iter().any(|k| k == phase) {
         return Err(RunError::Config(format!(
@@ -137,7 +149,6 @@ pub fn run_phase(
                     report.units_skipped += 1;
                     continue;
                 }
-                remove_temps(&ctx, &shard.name);
                 let stats = ctx.pass1(shard)?;
                 report.stats.merge(&stats);
             }
@@ -168,12 +179,22 @@ pub fn run_phase(
                     Some(x) => x,
                     None => index.insert(setup.corpus_index(corpus, &all, false)?),
                 };
-                remove_temps(&ctx, &shard.name);
                 let stats = setup.pass2_shard(&ctx, shard, *i as u32, corpus, index, pass1)?;
                 report.stats.merge(&stats);
             }
         }
         stage => {
+            // The stages read every shard's first-pass documents.
+            for (_, shard) in &all {
+                let finished =
+                    setup.pass1_stats(shard)?.is_some() || setup.done_stats(shard)?.is_some();
+                if !finished {
+                    return Err(RunError::State(format!(
+                        "shard {} has not finished phase pass1: run it first",
+                        shard.name
+                    )));
+                }
+            }
             let detail = run_stage(&setup, &all, stage, rank)?;
             report.units = (0..unit_count(&setup, stage))
                 .filter(|u| rank.owns(*u))
@@ -193,7 +214,7 @@ pub fn run_phase(
 /// `stats.json` and removes the intermediate files.
 pub fn finish(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<RunReport, RunError> {
     let started = Instant::now();
-    let setup = Setup::new(cfg, opts.threads.max(1), 1, false)?;
+    let setup = Setup::new(cfg, opts.threads.max(1), RankSpec::default(), false)?;
     let all = setup.owned(RankSpec::default());
     let mut total = Stats::default();
     let mut missing = Vec::new();
@@ -213,6 +234,13 @@ pub fn finish(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<RunReport, Ru
     }
     if setup.pipeline.corpus.is_some() {
         setup.clean_work(&all);
+    }
+    // Temp files of attempts that were killed. Not removed when a unit starts: another attempt
+    // at the same unit (a retry while the first is still alive) may be writing them.
+    let view = ProgressView::new(0, true);
+    let ctx = setup.ctx(&view);
+    for (_, shard) in &all {
+        crate::runner::remove_stale_temps(&ctx.shard_files(&shard.name));
     }
     // Nothing was read by this call; the per-phase reports carry what each worker did.
     setup.write_report(
@@ -263,19 +291,14 @@ fn run_stage(
     match (&setup.pipeline.corpus, stage.split_once('.')) {
         (Some(Corpus::Minhash(c)), Some(("minhash", name))) => {
             let stage = crate::minhash_dedup::Stage::parse(name).map_err(RunError::Config)?;
-            let job = crate::runner::minhash_job(c, all, &setup.state, setup.threads)?;
+            let job = crate::runner::minhash_job(c, all, setup, false)?;
             Ok(to_json(serde_json::to_value(job.run_stage(stage, rank)?)))
         }
         (Some(Corpus::Boilerplate(c)), Some(("boilerplate", name))) => {
             let pass = crate::site_boilerplate::Pass::parse(name).map_err(RunError::Config)?;
-            let job = crate::runner::boilerplate_job(c, all, &setup.state, setup.threads);
+            let job = crate::runner::boilerplate_job(c, all, setup, false);
             Ok(to_json(serde_json::to_value(job.run_pass(pass, rank)?)))
         }
         _ => Err(RunError::Config(format!("unknown phase `{stage}`"))),
     }
-}
-
-/// Removes what a killed attempt at this shard left behind.
-fn remove_temps(ctx: &crate::runner::Ctx<'_>, shard: &str) {
-    crate::runner::remove_stale_temps(&ctx.shard_files(shard));
 }

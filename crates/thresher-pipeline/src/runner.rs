@@ -44,7 +44,8 @@ pub struct RunOptions {
 /// more than the 2 MiB default.
 const WORKER_STACK: usize = 64 << 20;
 
-pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+/// A pool of `threads` workers (0 = one per core) with stacks big enough for deep pages.
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
     let n = if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -75,17 +76,21 @@ pub(crate) struct Setup {
     read_opts: ReadOptions,
     pub(crate) pool: rayon::ThreadPool,
     pub(crate) threads: usize,
+    /// Whose run this is: ranks of a plain `--rank` run keep their dedup stages apart.
+    rank: RankSpec,
 }
 
 impl Setup {
-    /// Builds the pipeline, discovers the shards and prepares the output folder. `world_size`
-    /// is part of the run's fingerprint when a corpus-wide step makes the shard split matter.
+    /// Builds the pipeline, discovers the shards and prepares the output folder. The world
+    /// size is part of the run's fingerprint when a corpus-wide step makes the shard split
+    /// matter; a phased run is one run over every shard (rank 0 of 1).
     pub(crate) fn new(
         cfg: &PipelineConfig,
         threads: usize,
-        world_size: usize,
+        rank: RankSpec,
         overwrite: bool,
     ) -> Result<Setup, RunError> {
+        let world_size = rank.world_size;
         if cfg.input.paths.is_empty() {
             return Err(RunError::Config(
                 "no input: give --input or [input] paths in the pipeline file".into(),
@@ -125,7 +130,19 @@ impl Setup {
             read_opts,
             pool,
             threads,
+            rank,
         })
+    }
+
+    /// The folder of a corpus-wide step's stages (`minhash`, `boilerplate`): one per rank when
+    /// the ranks dedup apart, so that they never share (or clean up) each other's files.
+    pub(crate) fn stage_dir(&self, what: &str) -> PathBuf {
+        let name = if self.rank.world_size == 1 {
+            what.to_string()
+        } else {
+            format!("{what}.rank-{}-of-{}", self.rank.rank, self.rank.world_size)
+        };
+        self.state.work_dir().join(name)
     }
 
     /// The shards `rank` owns, with their index among all shards.
@@ -181,7 +198,7 @@ impl Setup {
         Ok(match corpus {
             Corpus::Keyed(_) => CorpusIndex::Keyed(FirstSeen::build(mine, &self.state)?),
             Corpus::Minhash(c) => {
-                let job = minhash_job(c, mine, &self.state, self.threads)?;
+                let job = minhash_job(c, mine, self, run_stages)?;
                 if run_stages {
                     use crate::minhash_dedup::Stage;
                     for stage in [Stage::Signatures, Stage::Buckets, Stage::Clusters] {
@@ -191,7 +208,7 @@ impl Setup {
                 CorpusIndex::Minhash(job)
             }
             Corpus::Boilerplate(c) => {
-                let job = boilerplate_job(c, mine, &self.state, self.threads);
+                let job = boilerplate_job(c, mine, self, run_stages);
                 if run_stages {
                     use crate::site_boilerplate::Pass;
                     for pass in [Pass::Count, Pass::Find] {
@@ -234,8 +251,8 @@ impl Setup {
             let _ = std::fs::remove_file(self.state.pass1(&s.name));
             let _ = std::fs::remove_file(self.state.pass1_docs(&s.name));
         }
-        let _ = std::fs::remove_dir_all(self.state.work_dir().join("minhash"));
-        let _ = std::fs::remove_dir_all(self.state.work_dir().join("boilerplate"));
+        let _ = std::fs::remove_dir_all(self.stage_dir("minhash"));
+        let _ = std::fs::remove_dir_all(self.stage_dir("boilerplate"));
     }
 
     /// Writes `stats.json` (or the rank's file) and returns the report.
@@ -282,7 +299,7 @@ impl Setup {
 /// Runs a pipeline over its inputs.
 pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunError> {
     let started = Instant::now();
-    let setup = Setup::new(cfg, opts.threads, opts.rank.world_size, opts.overwrite)?;
+    let setup = Setup::new(cfg, opts.threads, opts.rank, opts.overwrite)?;
     let pipeline = &setup.pipeline;
     let pool = &setup.pool;
     let mine = setup.owned(opts.rank);
@@ -802,14 +819,18 @@ pub(crate) enum CorpusIndex {
     Boilerplate(thresher_dedup::boilerplate::Boilerplate),
 }
 
-/// The boilerplate job over the first-pass documents of `mine` (in order).
+/// The boilerplate job over the first-pass documents of `mine` (in order). `own_folder`: this
+/// process alone runs the job's passes, so a folder left by its own earlier, different attempt
+/// may be cleared; workers sharing the passes (phases) must not clear each other's files.
 pub(crate) fn boilerplate_job(
     c: &thresher_dedup::boilerplate::BoilerplateConfig,
     mine: &[(usize, Shard)],
-    state: &StateDir,
-    threads: usize,
+    setup: &Setup,
+    own_folder: bool,
 ) -> crate::site_boilerplate::BoilerplateJob {
-    let work = state.work_dir().join("boilerplate");
+    let state = &setup.state;
+    let threads = setup.threads;
+    let work = setup.stage_dir("boilerplate");
     crate::site_boilerplate::BoilerplateJob {
         config: *c,
         partitions: BOILERPLATE_PARTITIONS,
@@ -825,7 +846,7 @@ pub(crate) fn boilerplate_job(
             threads,
             quiet: true,
             // The run's fingerprint guards this folder (see `minhash_job`).
-            overwrite: true,
+            overwrite: own_folder,
         },
     }
 }
@@ -849,15 +870,17 @@ fn load_boilerplate(
 }
 
 /// The MinHash job over the first-pass documents of `mine` (in order, so the job's shard `i`
-/// is `mine`'s `i`-th).
+/// is `mine`'s `i`-th). `own_folder` as for [`boilerplate_job`].
 pub(crate) fn minhash_job(
     c: &crate::config::MinhashDedupConfig,
     mine: &[(usize, Shard)],
-    state: &StateDir,
-    threads: usize,
+    setup: &Setup,
+    own_folder: bool,
 ) -> Result<crate::minhash_dedup::MinhashJob, RunError> {
     use crate::minhash_dedup::{config_of, KeepSpec, MinhashJob};
-    let work = state.work_dir().join("minhash");
+    let state = &setup.state;
+    let threads = setup.threads;
+    let work = setup.stage_dir("minhash");
     Ok(MinhashJob {
         config: config_of(c),
         language: c.language.clone(),
@@ -876,7 +899,7 @@ pub(crate) fn minhash_job(
             quiet: true,
             // The run's fingerprint already guards this folder; a mismatch here can only be a
             // leftover of this run's own earlier attempt.
-            overwrite: true,
+            overwrite: own_folder,
         },
     })
 }

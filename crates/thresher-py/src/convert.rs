@@ -11,6 +11,9 @@ use thresher_core::Document;
 pub(crate) fn documents(py: Python<'_>, docs: &Bound<'_, PyList>) -> PyResult<Vec<Document>> {
     let json = py.import("json")?;
     let dumps = json.getattr("dumps")?;
+    // Readers put datetimes and other non-JSON values into metadata: write them as strings.
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item("default", py.import("builtins")?.getattr("str")?)?;
     let mut out = Vec::with_capacity(docs.len());
     for (i, item) in docs.iter().enumerate() {
         let d = item.cast::<PyDict>().map_err(|_| {
@@ -33,7 +36,7 @@ pub(crate) fn documents(py: Python<'_>, docs: &Bound<'_, PyList>) -> PyResult<Ve
         };
         let metadata: serde_json::Value = match get("metadata")? {
             Some(m) => {
-                let s: String = dumps.call1((m,))?.extract()?;
+                let s: String = dumps.call((m,), Some(&kwargs))?.extract()?;
                 serde_json::from_str(&s).map_err(|e| bad(i, &format!("metadata: {e}")))?
             }
             None => serde_json::json!({}),

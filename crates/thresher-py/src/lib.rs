@@ -28,6 +28,35 @@ fn err(e: impl std::fmt::Display) -> PyErr {
     ThresherError::new_err(e.to_string())
 }
 
+/// Runs `f` with the interpreter released; a panic becomes a ThresherError (a PanicException
+/// would slip past `except Exception`).
+fn detached<T: Send, E: std::fmt::Display + Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> Result<T, E> + Send,
+) -> PyResult<T> {
+    py.detach(|| catch_unwind(AssertUnwindSafe(f)))
+        .map_err(|p| {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            err(format!("internal error (panic): {msg}"))
+        })?
+        .map_err(err)
+}
+
+/// The pool the batch functions run on: thresher's worker stacks (deep but legal pages need
+/// more than rayon's default 2 MiB, and a stack overflow would abort the interpreter).
+fn pool() -> PyResult<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    if let Some(p) = POOL.get() {
+        return Ok(p);
+    }
+    let p = thresher_pipeline::runner::thread_pool(0).map_err(err)?;
+    Ok(POOL.get_or_init(|| p))
+}
+
 /// The pipeline a call names: TOML text, or a preset, with inputs and output replaced.
 fn config(
     pipeline: Option<&str>,
@@ -80,7 +109,7 @@ fn plan(
         threads: 1,
         overwrite,
     };
-    let phases = py.detach(|| phases::plan(&cfg, &opts)).map_err(err)?;
+    let phases = detached(py, || phases::plan(&cfg, &opts))?;
     Ok(phases.into_iter().map(|p| (p.name, p.units)).collect())
 }
 
@@ -107,9 +136,9 @@ fn run_phase(
         threads,
         overwrite: false,
     };
-    let report = py
-        .detach(|| phases::run_phase(&cfg, phase, RankSpec { rank, world_size }, &opts))
-        .map_err(err)?;
+    let report = detached(py, || {
+        phases::run_phase(&cfg, phase, RankSpec { rank, world_size }, &opts)
+    })?;
     serde_json::to_string(&report).map_err(err)
 }
 
@@ -125,9 +154,7 @@ fn finish(
     output: Option<String>,
 ) -> PyResult<String> {
     let cfg = config(pipeline, preset, inputs, output)?;
-    let report = py
-        .detach(|| phases::finish(&cfg, &PhaseOptions::default()))
-        .map_err(err)?;
+    let report = detached(py, || phases::finish(&cfg, &PhaseOptions::default()))?;
     Ok(report.to_json().to_string())
 }
 
@@ -156,9 +183,7 @@ fn run(
         quiet: true,
         overwrite,
     };
-    let report = py
-        .detach(|| thresher_pipeline::run(&cfg, &opts))
-        .map_err(err)?;
+    let report = detached(py, || thresher_pipeline::run(&cfg, &opts))?;
     Ok(report.to_json().to_string())
 }
 
@@ -199,28 +224,31 @@ impl Pipeline {
     ) -> PyResult<Bound<'py, PyAny>> {
         let docs = convert::documents(py, docs)?;
         let names: Vec<&str> = self.inner.before.iter().map(|s| s.name()).collect();
+        let pool = pool()?;
         let results: Vec<serde_json::Value> = py.detach(|| {
-            docs.into_par_iter()
-                .map(|mut doc| {
-                    let mut dropped = None;
-                    for (i, step) in self.inner.before.iter().enumerate() {
-                        let v = catch_unwind(AssertUnwindSafe(|| step.process(&mut doc)))
-                            .unwrap_or_else(|_| Verdict::drop("step_panicked"));
-                        if let Verdict::Drop(reason) = v {
-                            dropped = Some((names[i], reason));
-                            break;
+            pool.install(|| {
+                docs.into_par_iter()
+                    .map(|mut doc| {
+                        let mut dropped = None;
+                        for (i, step) in self.inner.before.iter().enumerate() {
+                            let v = catch_unwind(AssertUnwindSafe(|| step.process(&mut doc)))
+                                .unwrap_or_else(|_| Verdict::drop("step_panicked"));
+                            if let Verdict::Drop(reason) = v {
+                                dropped = Some((names[i], reason));
+                                break;
+                            }
                         }
-                    }
-                    let mut v = doc.to_json();
-                    let (by, reason) = match dropped {
-                        Some((by, r)) => (serde_json::json!(by), serde_json::json!(r)),
-                        None => (serde_json::Value::Null, serde_json::Value::Null),
-                    };
-                    v["dropped_by"] = by;
-                    v["reason"] = reason;
-                    v
-                })
-                .collect()
+                        let mut v = doc.to_json();
+                        let (by, reason) = match dropped {
+                            Some((by, r)) => (serde_json::json!(by), serde_json::json!(r)),
+                            None => (serde_json::Value::Null, serde_json::Value::Null),
+                        };
+                        v["dropped_by"] = by;
+                        v["reason"] = reason;
+                        v
+                    })
+                    .collect()
+            })
         });
         convert::json_to_py(py, &serde_json::Value::Array(results))
     }
@@ -299,22 +327,25 @@ fn extract_many<'py>(
             urls.len()
         )));
     }
+    let pool = pool()?;
     let out: Vec<serde_json::Value> = py.detach(|| {
-        pages
-            .par_iter()
-            .enumerate()
-            .map(|(i, bytes)| {
-                let url = urls.get(i).and_then(|u| u.as_deref());
-                let decoded = thresher_extract::decode_html_for_url(bytes, None, url);
-                let result =
-                    catch_unwind(AssertUnwindSafe(|| extractor.extract(&decoded.text, url)));
-                match result {
-                    Ok(Ok(e)) => extraction_json(e),
-                    Ok(Err(e)) => serde_json::json!({"text": "", "error": e.to_string()}),
-                    Err(_) => serde_json::json!({"text": "", "error": "extractor panicked"}),
-                }
-            })
-            .collect()
+        pool.install(|| {
+            pages
+                .par_iter()
+                .enumerate()
+                .map(|(i, bytes)| {
+                    let url = urls.get(i).and_then(|u| u.as_deref());
+                    let decoded = thresher_extract::decode_html_for_url(bytes, None, url);
+                    let result =
+                        catch_unwind(AssertUnwindSafe(|| extractor.extract(&decoded.text, url)));
+                    match result {
+                        Ok(Ok(e)) => extraction_json(e),
+                        Ok(Err(e)) => serde_json::json!({"text": "", "error": e.to_string()}),
+                        Err(_) => serde_json::json!({"text": "", "error": "extractor panicked"}),
+                    }
+                })
+                .collect()
+        })
     });
     convert::json_to_py(py, &serde_json::Value::Array(out))
 }
@@ -342,11 +373,14 @@ fn minhash_signatures(
     };
     config.validate().map_err(err)?;
     let hasher = MinHasher::for_language(config, language).map_err(err)?;
+    let pool = pool()?;
     Ok(py.detach(|| {
-        texts
-            .par_iter()
-            .map(|t| hasher.signature(t).map(|s| s.hashes().to_vec()))
-            .collect()
+        pool.install(|| {
+            texts
+                .par_iter()
+                .map(|t| hasher.signature(t).map(|s| s.hashes().to_vec()))
+                .collect()
+        })
     }))
 }
 

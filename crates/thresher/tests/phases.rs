@@ -137,7 +137,52 @@ fn phases_out_of_order_are_errors_that_say_so() {
     let o = cmd(&p, &out).args(["--phase", "pass2"]).output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("pass1"));
+    let o = cmd(&p, &out)
+        .args(["--phase", "pass1", "--overwrite"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("overwrite is for plan only"));
     let o = cmd(&p, &out).args(["--phase", "nope"]).output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown phase `nope`"));
+}
+
+#[test]
+fn ranks_running_at_once_keep_their_minhash_stages_apart() {
+    // Plain `--rank` runs dedup within each rank; two ranks sharing an output folder must give
+    // what each gives alone (they once shared one MinHash work folder).
+    let tmp = tempfile::tempdir().unwrap();
+    let p = ["pipelines/default-minhash.toml"];
+    let shared = tmp.path().join("shared");
+    let children: Vec<_> = (0..2)
+        .map(|r| {
+            cmd(&p, &shared)
+                .args([
+                    "--quiet",
+                    "--threads",
+                    "1",
+                    "--rank",
+                    &r.to_string(),
+                    "--world-size",
+                    "2",
+                ])
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let mut alone = Vec::new();
+    for r in 0..2 {
+        let out = tmp.path().join(format!("alone-{r}"));
+        run_ok(cmd(&p, &out).args(["--quiet", "--rank", &r.to_string(), "--world-size", "2"]));
+        alone.extend(output_docs(&out));
+    }
+    alone.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(output_docs(&shared), alone);
+    let left: Vec<_> = std::fs::read_dir(shared.join(".thresher/work"))
+        .map_or(Vec::new(), |d| d.flatten().map(|e| e.file_name()).collect());
+    assert!(left.is_empty(), "{left:?}");
 }
