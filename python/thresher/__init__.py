@@ -211,13 +211,14 @@ def plan(
 ) -> List[Tuple[str, int]]:
     """The phases of a run over all inputs and their unit counts, in the order they must run.
     Claims the output folder (``overwrite`` discards a different run's state there)."""
-    return _thresher.plan(
+    phases = _thresher.plan(
         _pipeline_text(pipeline),
         preset=preset,
         inputs=_inputs(inputs),
         output=_out(output),
         overwrite=overwrite,
     )
+    return [(name, units) for name, units, _ in phases]
 
 
 def run_phase(

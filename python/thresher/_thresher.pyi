@@ -19,7 +19,7 @@ def plan(
     inputs: Optional[List[str]] = None,
     output: Optional[str] = None,
     overwrite: bool = False,
-) -> List[Tuple[str, int]]: ...
+) -> List[Tuple[str, int, List[int]]]: ...
 def run_phase(
     phase: str,
     rank: int,

@@ -101,17 +101,23 @@ def run(
     inputs = _absolute(inputs)
     output = os.path.abspath(os.fspath(output))
     log = None if attempts_log is None else os.path.abspath(os.fspath(attempts_log))
-    phases = thresher.plan(text, preset=preset, inputs=inputs, output=output, overwrite=overwrite)
+    phases = thresher._thresher.plan(text, preset=preset, inputs=inputs, output=output,
+                                     overwrite=overwrite)
     task = ray.remote(num_cpus=threads_per_task, max_retries=max_retries,
                       retry_exceptions=False)(_unit)
     report: Dict[str, Any] = {}
     started = time.monotonic()
-    for name, units in phases:
+    for name, units, weights in phases:
         t0 = time.monotonic()
         tasks = units if max_tasks is None else max(1, min(units, max_tasks))
+        # Biggest first (Ray starts queued tasks roughly in submission order), so that a big
+        # shard does not start last and leave the other workers idle at the phase's end.
+        order = list(range(tasks))
+        if tasks == units and len(weights) == units:
+            order.sort(key=lambda i: -weights[i])
         pending = [
             task.remote(name, i, tasks, text, preset, inputs, output, threads_per_task, log)
-            for i in range(tasks)
+            for i in order
         ]
         summary: Dict[str, Any] = {"units": units, "tasks": tasks, "units_skipped": 0}
         done = 0

@@ -32,6 +32,10 @@ pub struct PhaseInfo {
     pub name: String,
     /// Independent units of work; a rank owns units `i % world_size == rank`.
     pub units: usize,
+    /// Expected work of each unit (input bytes of its shard) where known, else empty: a
+    /// scheduler that starts the biggest units first finishes the phase sooner.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<u64>,
 }
 
 /// What one worker's share of a phase did.
@@ -75,33 +79,41 @@ pub fn plan(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<Vec<PhaseInfo>,
         opts.overwrite,
     )?;
     let n = setup.shards.len();
-    let mut phases = vec![PhaseInfo {
-        name: PASS1.into(),
+    let sizes: Vec<u64> = setup
+        .shards
+        .iter()
+        .map(|s| crate::runner::input_size(&s.input))
+        .collect();
+    let per_shard = |name: &str| PhaseInfo {
+        name: name.into(),
         units: n,
-    }];
+        weights: sizes.clone(),
+    };
+    let mut phases = vec![per_shard(PASS1)];
     let Some(corpus) = &setup.pipeline.corpus else {
         return Ok(phases);
     };
     let stage = |name: &str, units: usize| PhaseInfo {
         name: name.into(),
         units,
+        weights: Vec::new(),
     };
     match corpus {
         Corpus::Keyed(_) => {}
         Corpus::Minhash(c) => {
             let buckets = crate::minhash_dedup::config_of(c).num_buckets;
             phases.extend([
-                stage("minhash.signatures", n),
+                per_shard("minhash.signatures"),
                 stage("minhash.buckets", buckets),
                 stage("minhash.clusters", 1),
             ]);
         }
         Corpus::Boilerplate(_) => phases.extend([
-            stage("boilerplate.count", n),
+            per_shard("boilerplate.count"),
             stage("boilerplate.find", BOILERPLATE_PARTITIONS as usize),
         ]),
     }
-    phases.push(stage(PASS2, n));
+    phases.push(per_shard(PASS2));
     Ok(phases)
 }
 

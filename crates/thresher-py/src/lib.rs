@@ -92,8 +92,8 @@ fn presets_toml() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The phases of a run and their unit counts, in order; checks the pipeline and claims the
-/// output folder.
+/// The phases of a run in order: name, unit count, and each unit's expected work (input bytes;
+/// empty where unknown). Checks the pipeline and claims the output folder.
 #[pyfunction]
 #[pyo3(signature = (pipeline=None, *, preset=None, inputs=None, output=None, overwrite=false))]
 fn plan(
@@ -103,14 +103,17 @@ fn plan(
     inputs: Option<Vec<String>>,
     output: Option<String>,
     overwrite: bool,
-) -> PyResult<Vec<(String, usize)>> {
+) -> PyResult<Vec<(String, usize, Vec<u64>)>> {
     let cfg = config(pipeline, preset, inputs, output)?;
     let opts = PhaseOptions {
         threads: 1,
         overwrite,
     };
     let phases = detached(py, || phases::plan(&cfg, &opts))?;
-    Ok(phases.into_iter().map(|p| (p.name, p.units)).collect())
+    Ok(phases
+        .into_iter()
+        .map(|p| (p.name, p.units, p.weights))
+        .collect())
 }
 
 /// Runs units `i % world_size == rank` of one phase; returns the report as JSON text.

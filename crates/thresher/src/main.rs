@@ -462,10 +462,12 @@ fn cmd_run_phased(cfg: &thresher_pipeline::PipelineConfig, a: &RunArgs) -> Resul
         overwrite: a.overwrite,
     };
     if a.plan {
+        let mut lines = String::new();
         for p in phases::plan(cfg, &opts)? {
-            println!("{}", serde_json::to_string(&p)?);
+            lines.push_str(&serde_json::to_string(&p)?);
+            lines.push('\n');
         }
-        return Ok(());
+        return print_stdout(&lines);
     }
     let phase = a.phase.as_deref().unwrap_or_default();
     if phase == "finish" {
@@ -478,8 +480,17 @@ fn cmd_run_phased(cfg: &thresher_pipeline::PipelineConfig, a: &RunArgs) -> Resul
     let rank = RankSpec::resolve(a.rank, a.world_size, |k| std::env::var(k).ok())
         .map_err(anyhow::Error::msg)?;
     let report = phases::run_phase(cfg, phase, rank, &opts)?;
-    println!("{}", serde_json::to_string(&report)?);
-    Ok(())
+    print_stdout(&format!("{}\n", serde_json::to_string(&report)?))
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn print_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 fn cmd_extract(a: ExtractArgs) -> Result<()> {
