@@ -78,43 +78,7 @@ pub fn plan(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<Vec<PhaseInfo>,
         RankSpec::default(),
         opts.overwrite,
     )?;
-    let n = setup.shards.len();
-    let sizes: Vec<u64> = setup
-        .shards
-        .iter()
-        .map(|s| crate::runner::input_size(&s.input))
-        .collect();
-    let per_shard = |name: &str| PhaseInfo {
-        name: name.into(),
-        units: n,
-        weights: sizes.clone(),
-    };
-    let mut phases = vec![per_shard(PASS1)];
-    let Some(corpus) = &setup.pipeline.corpus else {
-        return Ok(phases);
-    };
-    let stage = |name: &str, units: usize| PhaseInfo {
-        name: name.into(),
-        units,
-        weights: Vec::new(),
-    };
-    match corpus {
-        Corpus::Keyed(_) => {}
-        Corpus::Minhash(c) => {
-            let buckets = crate::minhash_dedup::config_of(c).num_buckets;
-            phases.extend([
-                per_shard("minhash.signatures"),
-                stage("minhash.buckets", buckets),
-                stage("minhash.clusters", 1),
-            ]);
-        }
-        Corpus::Boilerplate(_) => phases.extend([
-            per_shard("boilerplate.count"),
-            stage("boilerplate.find", BOILERPLATE_PARTITIONS as usize),
-        ]),
-    }
-    phases.push(per_shard(PASS2));
-    Ok(phases)
+    Ok(phases_of(&setup))
 }
 
 /// Runs `rank`'s share of one phase. Phases must run in [`plan`]'s order, each complete
@@ -134,13 +98,15 @@ pub fn run_phase(
         ));
     }
     let setup = Setup::new(cfg, opts.threads, RankSpec::default(), false)?;
-    let known = plan_names(&setup);
-    if !known.iter().any(|k| k == phase) {
+    let phases = phases_of(&setup);
+    let Some(info) = phases.iter().find(|p| p.name == phase) else {
+        let known: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
         return Err(RunError::Config(format!(
             "unknown phase `{phase}` for this pipeline: {}",
             known.join(", ")
         )));
-    }
+    };
+    let units = info.units;
     let all = setup.owned(RankSpec::default());
     let mut report = PhaseReport {
         phase: phase.to_string(),
@@ -208,9 +174,7 @@ pub fn run_phase(
                 }
             }
             let detail = run_stage(&setup, &all, stage, rank)?;
-            report.units = (0..unit_count(&setup, stage))
-                .filter(|u| rank.owns(*u))
-                .count();
+            report.units = (0..units).filter(|u| rank.owns(*u)).count();
             report.units_skipped = detail
                 .get("units_skipped")
                 .and_then(|v| v.as_u64())
@@ -265,31 +229,45 @@ pub fn finish(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<RunReport, Ru
     )
 }
 
-fn plan_names(setup: &Setup) -> Vec<String> {
-    let mut v = vec![PASS1.to_string()];
-    match &setup.pipeline.corpus {
-        None => return v,
-        Some(Corpus::Keyed(_)) => {}
-        Some(Corpus::Minhash(_)) => v.extend(
-            ["minhash.signatures", "minhash.buckets", "minhash.clusters"].map(String::from),
-        ),
-        Some(Corpus::Boilerplate(_)) => {
-            v.extend(["boilerplate.count", "boilerplate.find"].map(String::from))
+/// The phases of the run `setup` describes, in order.
+fn phases_of(setup: &Setup) -> Vec<PhaseInfo> {
+    let n = setup.shards.len();
+    let sizes: Vec<u64> = setup
+        .shards
+        .iter()
+        .map(|s| crate::runner::input_size(&s.input))
+        .collect();
+    let per_shard = |name: &str| PhaseInfo {
+        name: name.into(),
+        units: n,
+        weights: sizes.clone(),
+    };
+    let mut phases = vec![per_shard(PASS1)];
+    let Some(corpus) = &setup.pipeline.corpus else {
+        return phases;
+    };
+    let stage = |name: &str, units: usize| PhaseInfo {
+        name: name.into(),
+        units,
+        weights: Vec::new(),
+    };
+    match corpus {
+        Corpus::Keyed(_) => {}
+        Corpus::Minhash(c) => {
+            let buckets = crate::minhash_dedup::config_of(c).num_buckets;
+            phases.extend([
+                per_shard("minhash.signatures"),
+                stage("minhash.buckets", buckets),
+                stage("minhash.clusters", 1),
+            ]);
         }
+        Corpus::Boilerplate(_) => phases.extend([
+            per_shard("boilerplate.count"),
+            stage("boilerplate.find", BOILERPLATE_PARTITIONS as usize),
+        ]),
     }
-    v.push(PASS2.into());
-    v
-}
-
-fn unit_count(setup: &Setup, stage: &str) -> usize {
-    match (&setup.pipeline.corpus, stage) {
-        (Some(Corpus::Minhash(c)), "minhash.buckets") => {
-            crate::minhash_dedup::config_of(c).num_buckets
-        }
-        (_, "minhash.clusters") => 1,
-        (_, "boilerplate.find") => BOILERPLATE_PARTITIONS as usize,
-        _ => setup.shards.len(),
-    }
+    phases.push(per_shard(PASS2));
+    phases
 }
 
 /// Runs a dedup stage's share; returns its report.

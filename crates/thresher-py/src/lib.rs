@@ -57,6 +57,14 @@ fn pool() -> PyResult<&'static rayon::ThreadPool> {
     Ok(POOL.get_or_init(|| p))
 }
 
+/// A checked rank and world size.
+fn rank_spec(rank: usize, world_size: usize) -> PyResult<RankSpec> {
+    if world_size == 0 || rank >= world_size {
+        return Err(err(format!("rank {rank} of world size {world_size}")));
+    }
+    Ok(RankSpec { rank, world_size })
+}
+
 /// The pipeline a call names: TOML text, or a preset, with inputs and output replaced.
 fn config(
     pipeline: Option<&str>,
@@ -131,17 +139,13 @@ fn run_phase(
     output: Option<String>,
     threads: usize,
 ) -> PyResult<String> {
-    if world_size == 0 || rank >= world_size {
-        return Err(err(format!("rank {rank} of world size {world_size}")));
-    }
+    let rank = rank_spec(rank, world_size)?;
     let cfg = config(pipeline, preset, inputs, output)?;
     let opts = PhaseOptions {
         threads,
         overwrite: false,
     };
-    let report = detached(py, || {
-        phases::run_phase(&cfg, phase, RankSpec { rank, world_size }, &opts)
-    })?;
+    let report = detached(py, || phases::run_phase(&cfg, phase, rank, &opts))?;
     serde_json::to_string(&report).map_err(err)
 }
 
@@ -176,13 +180,11 @@ fn run(
     world_size: usize,
     overwrite: bool,
 ) -> PyResult<String> {
-    if world_size == 0 || rank >= world_size {
-        return Err(err(format!("rank {rank} of world size {world_size}")));
-    }
+    let rank = rank_spec(rank, world_size)?;
     let cfg = config(pipeline, preset, inputs, output)?;
     let opts = thresher_pipeline::RunOptions {
         threads,
-        rank: RankSpec { rank, world_size },
+        rank,
         quiet: true,
         overwrite,
     };
