@@ -21,20 +21,25 @@ def read_shard(path):
         data = gzip.open(path).read()
     else:
         data = open(path, "rb").read()
-    return [json.loads(line) for line in data.decode("utf-8").splitlines() if line]
+    # Split on "\n" only: str.splitlines also splits on U+2028, U+0085..., which JSON strings
+    # may hold unescaped.
+    return [json.loads(line) for line in data.decode("utf-8").split("\n") if line.strip()]
 
 
-def load(folder):
+def load(folder, normalize=None):
     out = {}
     for f in sorted(glob.glob(os.path.join(folder, "*.jsonl*"))):
-        out[os.path.basename(f)] = read_shard(f)
+        docs = read_shard(f)
+        out[os.path.basename(f)] = [normalize(d) for d in docs] if normalize else docs
     return out
 
 
-def compare(a, b):
+def compare(a, b, normalize=None):
+    """Differences between output folders `a` and `b`; `normalize(doc)` (if given) rewrites
+    each document first, e.g. to map the inputs' local paths to their URLs."""
     problems = []
     for sub in ["", "rejects"]:
-        da, db = load(os.path.join(a, sub)), load(os.path.join(b, sub))
+        da, db = load(os.path.join(a, sub), normalize), load(os.path.join(b, sub), normalize)
         if sorted(da) != sorted(db):
             problems.append(f"{sub or 'output'}: shard lists differ: {sorted(set(da) ^ set(db))[:5]}")
             continue

@@ -5,7 +5,9 @@ corpus-wide step, one task per input shard), the dedup stages (MinHash signature
 buckets per bucket, clusters once; or the boilerplate passes), and ``pass2`` (the corpus-wide
 decision and the steps after it, one task per shard). Each phase's tasks run at once; the next
 phase starts when all are done. Intermediate files live in the output folder, which every node
-must see (a shared file system). A task that dies with its worker or node is retried by Ray
+must see: a shared file system, or object storage (``output="s3://bucket/run"``, likewise
+``gs://`` and ``az://``; inputs may be URLs too), with credentials and endpoint from the
+workers' environment (``AWS_*``, ``GOOGLE_*``, ``AZURE_*``). A task that dies with its worker or node is retried by Ray
 (``max_retries``); it resumes from the completion markers, and a half-written unit is redone
 from the start, so the output is the same as one ``thresher run`` over the same inputs.
 """
@@ -99,7 +101,9 @@ def run(
         ray.init()
     text = thresher._pipeline_text(pipeline)
     inputs = _absolute(inputs)
-    output = os.path.abspath(os.fspath(output))
+    output = os.fspath(output)
+    if "://" not in output:  # object storage URLs stay as they are
+        output = os.path.abspath(output)
     log = None if attempts_log is None else os.path.abspath(os.fspath(attempts_log))
     phases = thresher._thresher.plan(text, preset=preset, inputs=inputs, output=output,
                                      overwrite=overwrite)

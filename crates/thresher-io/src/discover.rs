@@ -13,6 +13,11 @@
 //! * `@FILE`: a list of paths or globs, one per line; blank lines and lines starting with `#`
 //!   are skipped; relative paths are relative to the current directory, as on a command line.
 //!
+//! * a URL of object storage (`s3://`, `gs://`, `az://`, …), given to [`discover_with`] with a
+//!   [`RemoteLister`]: every object under it (or the object it names) whose name says WARC,
+//!   JSONL or Parquet; its [`Input`] carries the URL as `path` and the object's size in
+//!   `remote`, and is read once fetched to a local file.
+//!
 //! Every WARC/ARC/WET, JSONL and Parquet file becomes its own [`Shard`]; HTML and text files are
 //! grouped per parent folder into one shard each. Shards come in the order of the
 //! specifications, files sorted within each; a file reached twice (same canonical path) is read
@@ -48,6 +53,43 @@ pub struct Input {
     pub format: InputFormat,
     /// For [`InputFormat::Html`] and [`InputFormat::Text`]: the files, in order. Empty otherwise.
     pub members: Vec<PathBuf>,
+    /// For an object in object storage (then `path` is its URL): its size, and where its
+    /// bytes are once fetched.
+    pub remote: Option<RemoteObject>,
+}
+
+/// What a remote input's [`Input`] knows beyond its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteObject {
+    /// Size in bytes, from the listing.
+    pub size: u64,
+    /// The local copy to read, once fetched; reading an unfetched remote input is an error.
+    pub local: Option<PathBuf>,
+}
+
+impl Input {
+    /// The file to open: the local copy of a remote input, else `path`.
+    pub fn read_path(&self) -> Result<&Path, IoError> {
+        match &self.remote {
+            None => Ok(&self.path),
+            Some(RemoteObject {
+                local: Some(local), ..
+            }) => Ok(local),
+            Some(RemoteObject { local: None, .. }) => Err(IoError::Input(format!(
+                "{}: remote input was not fetched before reading",
+                self.path.display()
+            ))),
+        }
+    }
+}
+
+/// Lists the objects of object storage for [`discover_with`].
+pub trait RemoteLister {
+    /// Whether `spec` is a URL this lister serves.
+    fn is_remote(&self, spec: &str) -> bool;
+    /// The objects under `spec` (a prefix, or one object's URL): full URLs and sizes, in a
+    /// deterministic order. Errors name the URL.
+    fn list(&self, spec: &str) -> Result<Vec<(String, u64)>, String>;
 }
 
 /// An input together with the deterministic name its output shards get.
@@ -268,6 +310,7 @@ impl Collector {
                             path: parent,
                             format,
                             members: vec![path.to_path_buf()],
+                            remote: None,
                         });
                     }
                 }
@@ -276,6 +319,7 @@ impl Collector {
                 path: path.to_path_buf(),
                 format,
                 members: Vec::new(),
+                remote: None,
             }),
         }
         Ok(true)
@@ -488,15 +532,76 @@ fn name_shards(inputs: Vec<Input>) -> Vec<Shard> {
 /// [`IoError::Input`], naming the spec or file), or a folder that cannot be read
 /// ([`IoError::Io`]).
 pub fn discover(specs: &[String]) -> Result<Vec<Shard>, IoError> {
+    discover_with(specs, None)
+}
+
+/// Like [`discover`], with URLs of object storage listed by `remote`. Remote objects of HTML or
+/// text (one document per file) are refused: pack them into WARC or JSONL first.
+pub fn discover_with(
+    specs: &[String],
+    remote: Option<&dyn RemoteLister>,
+) -> Result<Vec<Shard>, IoError> {
     let mut c = Collector::default();
     for spec in specs {
-        c.add_spec(spec, 0)?;
+        match remote {
+            Some(r) if r.is_remote(spec) => add_remote(&mut c, spec, r)?,
+            _ => c.add_spec(spec, 0)?,
+        }
     }
     let mut inputs = c.shards;
     for input in &mut inputs {
         input.members.sort();
     }
     Ok(name_shards(inputs))
+}
+
+/// Adds the objects under a remote `spec`; objects of unknown format are skipped, as in a
+/// folder, unless the spec names the object itself.
+fn add_remote(c: &mut Collector, spec: &str, lister: &dyn RemoteLister) -> Result<(), IoError> {
+    let mut objects = lister.list(spec).map_err(IoError::Input)?;
+    // A folder's order: by path component, not by the bytes of the key ("a/x" before "a-b/x").
+    objects.sort_by(|a, b| Path::new(&a.0).cmp(Path::new(&b.0)));
+    let mut taken = 0;
+    for (url, size) in objects {
+        let path = PathBuf::from(&url);
+        let explicit = url.trim_end_matches('/') == spec.trim_end_matches('/');
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        match format_from_name(&path) {
+            Some(InputFormat::Html | InputFormat::Text) => {
+                return Err(IoError::Input(format!(
+                    "{url}: HTML and text files are read from local folders only; pack remote \
+                     pages into WARC or JSONL"
+                )))
+            }
+            Some(format) if !hidden || explicit => {
+                if !c.seen.insert(path.clone()) {
+                    continue;
+                }
+                c.shards.push(Input {
+                    path,
+                    format,
+                    members: Vec::new(),
+                    remote: Some(RemoteObject { size, local: None }),
+                });
+                taken += 1;
+            }
+            _ if explicit => {
+                return Err(IoError::Input(format!(
+                    "{url}: cannot tell the input format from the name (expected \
+                     WARC/ARC/WET/WAT, JSONL or Parquet)"
+                )))
+            }
+            _ => {}
+        }
+    }
+    if taken == 0 {
+        return Err(IoError::Input(format!(
+            "{spec}: no input objects (WARC/ARC/WET/WAT, JSONL, Parquet) there"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -550,6 +655,56 @@ mod tests {
         );
         assert_eq!(h(b"# readme"), None);
         assert_eq!(h(b""), None);
+    }
+
+    struct FakeBucket(Vec<(&'static str, u64)>);
+
+    impl RemoteLister for FakeBucket {
+        fn is_remote(&self, spec: &str) -> bool {
+            spec.starts_with("s3://")
+        }
+        fn list(&self, spec: &str) -> Result<Vec<(String, u64)>, String> {
+            Ok(self
+                .0
+                .iter()
+                .filter(|(u, _)| u.starts_with(spec))
+                .map(|(u, s)| (u.to_string(), *s))
+                .collect())
+        }
+    }
+
+    #[test]
+    fn remote_objects_become_shards_in_folder_order() {
+        let bucket = FakeBucket(vec![
+            ("s3://b/in/a-b/x.warc.gz", 10),
+            ("s3://b/in/a/x.warc.gz", 20),
+            ("s3://b/in/a/README.md", 1),
+            ("s3://b/in/a/.hidden.jsonl", 1),
+            ("s3://b/in/d.parquet", 30),
+        ]);
+        let shards = discover_with(&["s3://b/in".into()], Some(&bucket)).unwrap();
+        let got: Vec<(&str, String, u64)> = shards
+            .iter()
+            .map(|s| {
+                let r = s.input.remote.as_ref().unwrap();
+                (s.name.as_str(), s.input.path.display().to_string(), r.size)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("x", "s3://b/in/a/x.warc.gz".to_string(), 20),
+                ("x-2", "s3://b/in/a-b/x.warc.gz".to_string(), 10),
+                ("d", "s3://b/in/d.parquet".to_string(), 30),
+            ]
+        );
+        // Unfetched, a remote input cannot be read.
+        assert!(shards[0].input.read_path().is_err());
+        let empty = discover_with(&["s3://b/none".into()], Some(&bucket)).unwrap_err();
+        assert!(empty.to_string().contains("s3://b/none"), "{empty}");
+        let pages = FakeBucket(vec![("s3://b/p/x.html", 5)]);
+        let err = discover_with(&["s3://b/p".into()], Some(&pages)).unwrap_err();
+        assert!(err.to_string().contains("x.html"), "{err}");
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub(crate) fn decompressed<R: BufRead + Send + 'static>(
 
 /// Opens a JSONL input (plain, `.gz` or `.zst`). Fails only if the file cannot be opened.
 pub fn open(input: &Input, opts: &ReadOptions) -> Result<EventStream, IoError> {
-    let file = File::open(&input.path).map_err(|e| IoError::io(&input.path, e))?;
+    let file = File::open(input.read_path()?).map_err(|e| IoError::io(&input.path, e))?;
     from_reader(
         BufReader::with_capacity(BUF_SIZE, file),
         input.path.display().to_string(),

@@ -21,7 +21,10 @@ pub mod parquet;
 pub mod warc;
 pub mod writer;
 
-pub use discover::{discover, file_stem, format_from_name, Input, InputFormat, Shard};
+pub use discover::{
+    discover, discover_with, file_stem, format_from_name, Input, InputFormat, RemoteLister,
+    RemoteObject, Shard,
+};
 pub use error::IoError;
 pub use writer::{write_atomic, OutputFormat, ShardWriter};
 

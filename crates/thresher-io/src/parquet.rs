@@ -37,7 +37,7 @@ const MAX_DEPTH: usize = 64;
 /// cannot be read), or has no usable text column.
 pub fn open(input: &Input, opts: &ReadOptions) -> Result<EventStream, IoError> {
     let path = &input.path;
-    let file = File::open(path).map_err(|e| IoError::io(path, e))?;
+    let file = File::open(input.read_path()?).map_err(|e| IoError::io(path, e))?;
     let file_len = file.metadata().map_err(|e| IoError::io(path, e))?.len();
     let format_err = |message: String| IoError::Format {
         path: path.clone(),

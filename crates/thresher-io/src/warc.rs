@@ -31,7 +31,7 @@ use thresher_warc::{http, Format, ReaderOptions, Record, RecordError, WarcReader
 
 /// Opens a WARC, ARC or WET file (plain or gzipped). Fails only if the file cannot be opened.
 pub fn open(input: &Input, opts: &ReadOptions) -> Result<EventStream, IoError> {
-    let file = File::open(&input.path).map_err(|e| IoError::io(&input.path, e))?;
+    let file = File::open(input.read_path()?).map_err(|e| IoError::io(&input.path, e))?;
     let label = input.path.display().to_string();
     let name = input
         .path
@@ -288,6 +288,7 @@ mod tests {
             path: path.to_path_buf(),
             format: InputFormat::Warc,
             members: Vec::new(),
+            remote: None,
         }
     }
 

@@ -13,6 +13,7 @@ fn input(path: &Path) -> Input {
         path: path.to_path_buf(),
         format: InputFormat::Jsonl,
         members: Vec::new(),
+        remote: None,
     }
 }
 

@@ -19,6 +19,7 @@ fn input(path: &Path) -> Input {
         path: path.to_path_buf(),
         format: InputFormat::Parquet,
         members: Vec::new(),
+        remote: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod presets;
 mod process;
 pub mod rank;
+mod remote;
 pub mod report;
 pub mod runner;
 pub mod single_file;
@@ -50,4 +51,7 @@ pub enum RunError {
     /// The output folder holds state of a different run.
     #[error("{0}")]
     State(String),
+    /// Object storage could not be listed, read or written.
+    #[error("object storage: {0}")]
+    Remote(String),
 }

@@ -64,6 +64,9 @@ pub struct PhaseOptions {
     /// Discard the state of an earlier, different run in the output folder (give it to the
     /// first call only: workers running at once must not clear each other's work).
     pub overwrite: bool,
+    /// The input shards when already discovered (a remote run lists its bucket once);
+    /// `None`: discovered from the pipeline's `[input]`.
+    pub shards: Option<Vec<thresher_io::Shard>>,
 }
 
 const PASS1: &str = "pass1";
@@ -71,19 +74,55 @@ const PASS2: &str = "pass2";
 
 /// The phases of a run of `cfg`, in the order they must run. Checks the pipeline and the
 /// output folder (with `opts.overwrite`, claims it for this run).
+///
+/// Inputs and output may be URLs of object storage (see [`crate::remote`]).
 pub fn plan(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<Vec<PhaseInfo>, RunError> {
-    let setup = Setup::new(
-        cfg,
-        opts.threads.max(1),
-        RankSpec::default(),
-        opts.overwrite,
-    )?;
-    Ok(phases_of(&setup))
+    if crate::remote::wanted(cfg) {
+        return crate::remote::plan(cfg, opts);
+    }
+    local_plan(cfg, opts)
 }
 
 /// Runs `rank`'s share of one phase. Phases must run in [`plan`]'s order, each complete
 /// (all ranks) before the next starts.
 pub fn run_phase(
+    cfg: &PipelineConfig,
+    phase: &str,
+    rank: RankSpec,
+    opts: &PhaseOptions,
+) -> Result<PhaseReport, RunError> {
+    if crate::remote::wanted(cfg) {
+        return crate::remote::run_phase(cfg, phase, rank, opts);
+    }
+    local_run_phase(cfg, phase, rank, opts)
+}
+
+/// After every phase: checks that every shard is done, merges their statistics into
+/// `stats.json` and removes the intermediate files.
+pub fn finish(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<RunReport, RunError> {
+    if crate::remote::wanted(cfg) {
+        return crate::remote::finish(cfg, opts);
+    }
+    local_finish(cfg, opts)
+}
+
+/// [`plan`] with a local output folder.
+pub(crate) fn local_plan(
+    cfg: &PipelineConfig,
+    opts: &PhaseOptions,
+) -> Result<Vec<PhaseInfo>, RunError> {
+    let setup = Setup::new(
+        cfg,
+        opts.threads.max(1),
+        RankSpec::default(),
+        opts.overwrite,
+        opts.shards.clone(),
+    )?;
+    Ok(phases_of(&setup))
+}
+
+/// [`run_phase`] with a local output folder.
+pub(crate) fn local_run_phase(
     cfg: &PipelineConfig,
     phase: &str,
     rank: RankSpec,
@@ -97,7 +136,13 @@ pub fn run_phase(
             "overwrite is for plan only: workers of a phase share the output folder".into(),
         ));
     }
-    let setup = Setup::new(cfg, opts.threads, RankSpec::default(), false)?;
+    let setup = Setup::new(
+        cfg,
+        opts.threads,
+        RankSpec::default(),
+        false,
+        opts.shards.clone(),
+    )?;
     let phases = phases_of(&setup);
     let Some(info) = phases.iter().find(|p| p.name == phase) else {
         let known: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
@@ -162,10 +207,12 @@ pub fn run_phase(
             }
         }
         stage => {
-            // The stages read every shard's first-pass documents.
+            // The stages read every shard's first-pass documents. Only the markers' presence
+            // is checked: reading every shard's marker in every unit would cost a remote run
+            // one request per shard per unit (the per-shard phases check their own).
             for (_, shard) in &all {
-                let finished =
-                    setup.pass1_stats(shard)?.is_some() || setup.done_stats(shard)?.is_some();
+                let finished = setup.state.pass1(&shard.name).exists()
+                    || setup.state.done(&shard.name).exists();
                 if !finished {
                     return Err(RunError::State(format!(
                         "shard {} has not finished phase pass1: run it first",
@@ -186,11 +233,19 @@ pub fn run_phase(
     Ok(report)
 }
 
-/// After every phase: checks that every shard is done, merges their statistics into
-/// `stats.json` and removes the intermediate files.
-pub fn finish(cfg: &PipelineConfig, opts: &PhaseOptions) -> Result<RunReport, RunError> {
+/// [`finish`] with a local output folder.
+pub(crate) fn local_finish(
+    cfg: &PipelineConfig,
+    opts: &PhaseOptions,
+) -> Result<RunReport, RunError> {
     let started = Instant::now();
-    let setup = Setup::new(cfg, opts.threads.max(1), RankSpec::default(), false)?;
+    let setup = Setup::new(
+        cfg,
+        opts.threads.max(1),
+        RankSpec::default(),
+        false,
+        opts.shards.clone(),
+    )?;
     let all = setup.owned(RankSpec::default());
     let mut total = Stats::default();
     let mut missing = Vec::new();

@@ -83,12 +83,14 @@ pub(crate) struct Setup {
 impl Setup {
     /// Builds the pipeline, discovers the shards and prepares the output folder. The world
     /// size is part of the run's fingerprint when a corpus-wide step makes the shard split
-    /// matter; a phased run is one run over every shard (rank 0 of 1).
+    /// matter; a phased run is one run over every shard (rank 0 of 1). `shards`: the inputs
+    /// when already discovered (a remote run lists its bucket once), else discovered here.
     pub(crate) fn new(
         cfg: &PipelineConfig,
         threads: usize,
         rank: RankSpec,
         overwrite: bool,
+        shards: Option<Vec<Shard>>,
     ) -> Result<Setup, RunError> {
         let world_size = rank.world_size;
         if cfg.input.paths.is_empty() {
@@ -102,7 +104,10 @@ impl Setup {
             .format
             .parse()
             .map_err(|e| RunError::Config(format!("[output] format: {e}")))?;
-        let shards = thresher_io::discover(&cfg.input.paths)?;
+        let shards = match shards {
+            Some(s) => s,
+            None => thresher_io::discover(&cfg.input.paths)?,
+        };
         let out = PathBuf::from(&cfg.output.dir);
         let state = StateDir::new(&out);
         for dir in [
@@ -299,7 +304,10 @@ impl Setup {
 /// Runs a pipeline over its inputs.
 pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunError> {
     let started = Instant::now();
-    let setup = Setup::new(cfg, opts.threads, opts.rank, opts.overwrite)?;
+    if crate::remote::wanted(cfg) {
+        return crate::remote::run(cfg, opts);
+    }
+    let setup = Setup::new(cfg, opts.threads, opts.rank, opts.overwrite, None)?;
     let pipeline = &setup.pipeline;
     let pool = &setup.pool;
     let mine = setup.owned(opts.rank);
@@ -402,8 +410,11 @@ fn input_id(input: &Input) -> InputId {
     }
 }
 
-/// Total on-disk size of an input (for progress and bytes-read stats).
+/// Total size of an input (for progress and bytes-read stats): on disk, or as listed.
 pub(crate) fn input_size(input: &Input) -> u64 {
+    if let Some(r) = &input.remote {
+        return r.size;
+    }
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     if input.members.is_empty() {
         size(&input.path)
@@ -590,6 +601,7 @@ impl Ctx<'_> {
             path: docs_path.clone(),
             format: InputFormat::Jsonl,
             members: Vec::new(),
+            remote: None,
         };
         // Our own intermediate file: any problem in it is corruption, not bad input.
         let problem_slot = std::sync::Arc::new(Mutex::new(None::<String>));

@@ -116,6 +116,7 @@ fn plan(
     let opts = PhaseOptions {
         threads: 1,
         overwrite,
+        shards: None,
     };
     let phases = detached(py, || phases::plan(&cfg, &opts))?;
     Ok(phases
@@ -144,6 +145,7 @@ fn run_phase(
     let opts = PhaseOptions {
         threads,
         overwrite: false,
+        shards: None,
     };
     let report = detached(py, || phases::run_phase(&cfg, phase, rank, &opts))?;
     serde_json::to_string(&report).map_err(err)

@@ -11,8 +11,9 @@
 //! place when complete, and large uploads go up in parts. An object becomes visible only once
 //! it is complete, so readers never see half an object, locally or remotely.
 //!
-//! No other thresher crate depends on this one yet; it is the groundwork for running pipelines
-//! against object storage.
+//! `thresher-pipeline` (its `remote` module, cargo feature `object-store`) builds remote runs
+//! on it: inputs listed and fetched from a bucket, output and intermediate files staged
+//! locally per unit and synced.
 
 #![warn(missing_docs)]
 

@@ -165,6 +165,31 @@ impl Store {
         Ok(objects)
     }
 
+    /// The objects directly under `prefix` (a folder-like key prefix; `""` is the top), not
+    /// those in deeper "folders", sorted by key: one listing request per 1,000 objects of
+    /// this level only.
+    pub fn list_dir(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
+        let path = if prefix.trim_matches('/').is_empty() {
+            None
+        } else {
+            Some(self.path(prefix)?)
+        };
+        let result = self
+            .runtime
+            .block_on(self.inner.list_with_delimiter(path.as_ref()))
+            .map_err(self.object_error("list", prefix))?;
+        let mut objects: Vec<ObjectInfo> = result
+            .objects
+            .into_iter()
+            .map(|meta| ObjectInfo {
+                key: meta.location.to_string(),
+                size: meta.size,
+            })
+            .collect();
+        objects.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        Ok(objects)
+    }
+
     /// Downloads an object to `local_path` and returns its size. Streams into a temporary file
     /// beside `local_path` (`.{name}.tmp-{pid}-…`) and renames it into place when complete,
     /// so `local_path` never holds a partial object; a failed download leaves no temporary
@@ -303,6 +328,16 @@ impl Store {
         match self.runtime.block_on(self.inner.delete(&path)) {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(self.object_error("delete", key)(e)),
+        }
+    }
+
+    /// The size of an object, `None` when there is none (a metadata request).
+    pub fn size(&self, key: &str) -> Result<Option<u64>, StoreError> {
+        let path = self.path(key)?;
+        match self.runtime.block_on(self.inner.head(&path)) {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.object_error("head", key)(e)),
         }
     }
 

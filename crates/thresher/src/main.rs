@@ -460,6 +460,7 @@ fn cmd_run_phased(cfg: &thresher_pipeline::PipelineConfig, a: &RunArgs) -> Resul
     let opts = PhaseOptions {
         threads: a.common.threads,
         overwrite: a.overwrite,
+        shards: None,
     };
     if a.plan {
         let mut lines = String::new();

@@ -72,6 +72,7 @@ fn run(shared: &Path, name: &str, step: usize) -> Totals {
             path: path.clone(),
             format: InputFormat::Warc,
             members: Vec::new(),
+            remote: None,
         };
         let events = thresher_io::open(&input, &ReadOptions::default())
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
