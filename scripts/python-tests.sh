@@ -9,7 +9,7 @@ VENV=${THRESHER_VENV:-target/py-venv}
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
-"$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" pytest zstandard "ray>=2.9" datatrove "moto[server]" boto3
+"$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" pytest zstandard "ray>=2.9" datatrove "moto[server]" boto3 pyarrow
 # maturin develop builds the dev profile into the workspace's target/, reusing what
 # `cargo test` built.
 VIRTUAL_ENV="$PWD/$VENV" PATH="$PWD/$VENV/bin:$PATH" maturin develop -q

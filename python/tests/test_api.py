@@ -161,3 +161,47 @@ def test_run_reads_and_writes_object_storage(moto_s3, tmp_path, repo, compare):
     assert again["docs_written"] == stats["docs_written"]
     with pytest.raises(thresher.ThresherError, match="no-such-bucket"):
         thresher.run(preset="default", inputs=["s3://no-such-bucket/in"], output=str(tmp_path / "x"))
+
+
+def test_process_table_goes_through_arrow_and_matches_process():
+    pa = pytest.importorskip("pyarrow")
+    p = thresher.Pipeline("""
+name = "t"
+[[steps]]
+type = "extract"
+[[steps]]
+type = "hygiene"
+[[steps]]
+type = "langid"
+drop = false
+[[steps]]
+type = "length"
+min_words = 10
+""")
+    long = "The committee met on Tuesday to discuss the budget for the coming year. " * 8
+    # Every row names every column: from_pylist takes the schema from the first row.
+    rows = [
+        {"id": "a", "text": long, "html": None, "url": "https://example.org/a", "metadata": {"lang": "en"}},
+        {"id": "b", "text": "too short", "html": None, "url": None, "metadata": None},
+        {"id": "h", "text": None, "html": ARTICLE, "url": "https://town.example/a", "metadata": {"crawl": 7}},
+        {"id": "c", "text": "Ünïcödé \u2028 " + long, "html": None, "url": "https://example.org/c", "metadata": {"n": 1}},
+    ]
+    table = pa.Table.from_pylist(rows)
+    want = p.process(table.to_pylist())  # a struct column gives every row every field
+    kept, rejected = p.process_table(table)
+    assert kept.column_names == ["id", "text", "metadata"]
+    assert rejected.column_names == ["id", "text", "metadata", "dropped_by", "reason"]
+    got = {r["id"]: r for r in kept.to_pylist() + rejected.to_pylist()}
+    assert set(got) == {"a", "b", "c", "h"}
+    assert "river walk" in got["h"]["text"].lower()
+    for w in want:
+        g = got[w["id"]]
+        assert g["text"] == w["text"]
+        assert json.loads(g["metadata"]) == w["metadata"]
+        assert g.get("dropped_by") == w["dropped_by"] and g.get("reason") == w["reason"]
+    # A stream (not a table) and JSON-string metadata work too; a bad column type is refused.
+    reader = pa.Table.from_pylist([{"id": "x", "text": long, "metadata": '{"k": 2}'}]).to_reader()
+    kept2, _ = p.process_table(reader)
+    assert json.loads(kept2.column("metadata")[0].as_py())["k"] == 2
+    with pytest.raises(ValueError, match="text"):
+        p.process_table(pa.table({"id": ["1"], "text": [3]}))

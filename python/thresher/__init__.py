@@ -99,15 +99,34 @@ class Pipeline:
         return self._inner.process(list(docs))
 
     def process_table(self, table: Any) -> Tuple[Any, Any]:
-        """Runs the steps on a ``pyarrow.Table`` (columns ``id``, ``text``, optional
-        ``html``, ``url``, ``metadata``); returns ``(kept, rejected)`` tables. The rows are
-        converted to Python objects on the way (no zero-copy path yet)."""
+        """Runs the steps on an Arrow table (``pyarrow.Table``, or anything with
+        ``__arrow_c_stream__``: a RecordBatchReader, a polars or DuckDB result) with columns
+        ``id``, ``text``, optional ``html`` (binary or string), ``url`` and ``metadata``;
+        returns ``(kept, rejected)`` pyarrow tables: ``id``, ``text``, ``metadata`` (a JSON
+        string), and for rejected rows ``dropped_by`` and ``reason``. The data crosses through
+        the Arrow C stream interface: no Python object is made per row. A ``metadata`` column
+        that is not strings (a struct, say) is turned into JSON strings first."""
         import pyarrow as pa
 
-        rows = self.process(table.to_pylist())
-        kept = [{k: r[k] for k in ("id", "text", "metadata")} for r in rows if r["dropped_by"] is None]
-        rejected = [r for r in rows if r["dropped_by"] is not None]
-        return pa.Table.from_pylist(kept), pa.Table.from_pylist(rejected)
+        if not hasattr(table, "__arrow_c_stream__"):
+            raise TypeError("process_table takes an Arrow table or stream (__arrow_c_stream__)")
+        if isinstance(table, pa.Table) and "metadata" in table.column_names:
+            i = table.column_names.index("metadata")
+            if not (pa.types.is_string(table.schema.types[i]) or pa.types.is_large_string(table.schema.types[i])):
+                meta = [None if m is None else json.dumps(m, default=str) for m in table.column(i).to_pylist()]
+                table = table.set_column(i, "metadata", pa.array(meta, pa.string()))
+        kept, rejected = self._inner.process_arrow(table.__arrow_c_stream__())
+        return pa.table(_ArrowStream(kept)), pa.table(_ArrowStream(rejected))
+
+
+class _ArrowStream:
+    """A stream capsule from the native module, as an object pyarrow can import."""
+
+    def __init__(self, capsule: Any) -> None:
+        self._capsule = capsule
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self._capsule
 
 
 def extract(

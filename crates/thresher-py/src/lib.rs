@@ -4,12 +4,13 @@
 //! per-document pipeline steps on batches, MinHash signatures, and the phases of a run
 //! (`thresher_pipeline::phases`). Work runs with the interpreter released, on rayon's pool.
 
+mod arrow;
 mod convert;
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString};
+use pyo3::types::{PyBytes, PyCapsule, PyList, PyString};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use thresher_core::Verdict;
@@ -230,34 +231,60 @@ impl Pipeline {
         docs: &Bound<'py, PyList>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let docs = convert::documents(py, docs)?;
+        let outcomes = py.detach(|| self.run_steps(docs))?;
+        let results: Vec<serde_json::Value> = outcomes
+            .into_iter()
+            .map(|o| {
+                let mut v = o.doc.to_json();
+                let (by, reason) = match o.dropped {
+                    Some((by, r)) => (serde_json::json!(by), serde_json::json!(r)),
+                    None => (serde_json::Value::Null, serde_json::Value::Null),
+                };
+                v["dropped_by"] = by;
+                v["reason"] = reason;
+                v
+            })
+            .collect();
+        convert::json_to_py(py, &serde_json::Value::Array(results))
+    }
+
+    /// Runs the steps on an Arrow stream (a PyCapsule from `__arrow_c_stream__`) of documents
+    /// (`id`, `text`, optional `html`, `url`, `metadata` as JSON strings); returns two Arrow
+    /// stream capsules, kept (`id`, `text`, `metadata`) and rejected (plus `dropped_by`,
+    /// `reason`). No Python object is made per row.
+    fn process_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        stream: &Bound<'py, PyCapsule>,
+    ) -> PyResult<(Bound<'py, PyCapsule>, Bound<'py, PyCapsule>)> {
+        let docs = arrow::read_documents(stream)?;
+        let outcomes = py.detach(|| self.run_steps(docs))?;
+        arrow::write_outcomes(py, outcomes)
+    }
+}
+
+impl Pipeline {
+    /// The steps over documents in parallel on thresher's pool; a panicking step drops its
+    /// document with `step_panicked`.
+    fn run_steps(&self, docs: Vec<thresher_core::Document>) -> PyResult<Vec<arrow::Outcome>> {
         let names: Vec<&str> = self.inner.before.iter().map(|s| s.name()).collect();
         let pool = pool()?;
-        let results: Vec<serde_json::Value> = py.detach(|| {
-            pool.install(|| {
-                docs.into_par_iter()
-                    .map(|mut doc| {
-                        let mut dropped = None;
-                        for (i, step) in self.inner.before.iter().enumerate() {
-                            let v = catch_unwind(AssertUnwindSafe(|| step.process(&mut doc)))
-                                .unwrap_or_else(|_| Verdict::drop("step_panicked"));
-                            if let Verdict::Drop(reason) = v {
-                                dropped = Some((names[i], reason));
-                                break;
-                            }
+        Ok(pool.install(|| {
+            docs.into_par_iter()
+                .map(|mut doc| {
+                    let mut dropped = None;
+                    for (i, step) in self.inner.before.iter().enumerate() {
+                        let v = catch_unwind(AssertUnwindSafe(|| step.process(&mut doc)))
+                            .unwrap_or_else(|_| Verdict::drop("step_panicked"));
+                        if let Verdict::Drop(reason) = v {
+                            dropped = Some((names[i].to_string(), reason.to_string()));
+                            break;
                         }
-                        let mut v = doc.to_json();
-                        let (by, reason) = match dropped {
-                            Some((by, r)) => (serde_json::json!(by), serde_json::json!(r)),
-                            None => (serde_json::Value::Null, serde_json::Value::Null),
-                        };
-                        v["dropped_by"] = by;
-                        v["reason"] = reason;
-                        v
-                    })
-                    .collect()
-            })
-        });
-        convert::json_to_py(py, &serde_json::Value::Array(results))
+                    }
+                    arrow::Outcome { doc, dropped }
+                })
+                .collect()
+        }))
     }
 }
 
