@@ -565,9 +565,10 @@ fn add_remote(c: &mut Collector, spec: &str, lister: &dyn RemoteLister) -> Resul
     for (url, size) in objects {
         let path = PathBuf::from(&url);
         let explicit = url.trim_end_matches('/') == spec.trim_end_matches('/');
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        // Hidden names at any depth below the prefix (as a folder walk skips hidden folders):
+        // an earlier run's `.thresher/` state is not input.
+        let below = url.strip_prefix(spec.trim_end_matches('/')).unwrap_or(&url);
+        let hidden = below.split('/').any(|part| part.starts_with('.'));
         match format_from_name(&path) {
             Some(InputFormat::Html | InputFormat::Text) => {
                 return Err(IoError::Input(format!(
@@ -680,6 +681,7 @@ mod tests {
             ("s3://b/in/a/x.warc.gz", 20),
             ("s3://b/in/a/README.md", 1),
             ("s3://b/in/a/.hidden.jsonl", 1),
+            ("s3://b/in/out/.thresher/work/a.pass1.jsonl.zst", 1),
             ("s3://b/in/d.parquet", 30),
         ]);
         let shards = discover_with(&["s3://b/in".into()], Some(&bucket)).unwrap();

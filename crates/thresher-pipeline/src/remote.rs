@@ -245,11 +245,16 @@ mod enabled {
                 }
                 changed.push((path, key));
             }
-            // Data before state: a marker must never be seen before what it vouches for.
-            let (state, data): (Vec<_>, Vec<_>) =
-                changed.iter().partition(|(_, key)| key.ends_with(".json"));
+            // Data before what vouches for it: JSON markers, and the MinHash ids file that
+            // marks a shard's signatures complete.
+            let (data, rest): (Vec<_>, Vec<_>) = changed
+                .iter()
+                .partition(|(_, key)| !key.ends_with(".json") && !key.ends_with(".minhash.ids"));
+            let (state, ids): (Vec<_>, Vec<_>) = rest
+                .into_iter()
+                .partition(|(_, key)| key.ends_with(".json"));
             let store = &self.store;
-            for batch in [data, state] {
+            for batch in [data, ids, state] {
                 in_parallel(&batch, |(path, key)| {
                     store.put_file(path, key).map(|_| ()).map_err(remote_err)
                 })?;
@@ -368,10 +373,20 @@ mod enabled {
         if !is_state(key) {
             return false;
         }
-        if key == ".thresher/run.json" || !per_shard {
+        if key == ".thresher/run.json" {
             return true;
         }
         let name = key.rsplit('/').next().unwrap_or(key);
+        let shard_marker = key
+            .strip_prefix(".thresher/done/")
+            .is_some_and(|r| !r.contains('/'))
+            || key
+                .strip_prefix(".thresher/work/")
+                .is_some_and(|r| !r.contains('/') && r.ends_with(".pass1.json"));
+        if !per_shard {
+            // Stages only check that the shards' markers exist: stand-ins do.
+            return !shard_marker;
+        }
         let own_name = |suffix: &str| shard.is_some_and(|s| name == format!("{s}{suffix}"));
         if let Some(rest) = key.strip_prefix(".thresher/done/") {
             return !rest.contains('/') && own_name(".json");
@@ -486,6 +501,8 @@ mod enabled {
         local_cfg: PipelineConfig,
         /// Where fetched inputs go while their unit runs.
         inputs: tempfile::TempDir,
+        /// The output folder as given (a URL when staged).
+        url: String,
     }
 
     impl Call {
@@ -510,7 +527,61 @@ mod enabled {
                 staging,
                 local_cfg,
                 inputs,
+                url: cfg.output.dir.clone(),
             })
+        }
+
+        /// An error of the local phase code, with the staging folder named by its URL.
+        fn relabel(&self, e: RunError) -> RunError {
+            let Some(s) = &self.staging else { return e };
+            let from = s.dir().display().to_string();
+            let fix = |m: String| m.replace(&from, &self.url);
+            match e {
+                RunError::Config(m) => RunError::Config(fix(m)),
+                RunError::State(m) => RunError::State(fix(m)),
+                RunError::Remote(m) => RunError::Remote(fix(m)),
+                RunError::Step { step, message } => RunError::Step {
+                    step,
+                    message: fix(message),
+                },
+                RunError::Io(io) => {
+                    let m = io.to_string();
+                    if m.contains(&from) {
+                        RunError::State(fix(m))
+                    } else {
+                        RunError::Io(io)
+                    }
+                }
+            }
+        }
+
+        /// Whether every shard has its completion marker (a finished run, run again).
+        fn all_done(&self) -> Result<bool, RunError> {
+            let have: HashSet<String> = match &self.staging {
+                Some(s) => s
+                    .store
+                    .list_dir(".thresher/done")
+                    .map_err(remote_err)?
+                    .into_iter()
+                    .map(|o| o.key)
+                    .collect(),
+                None => {
+                    let dir = Path::new(&self.local_cfg.output.dir).join(".thresher/done");
+                    std::fs::read_dir(&dir)
+                        .map(|d| {
+                            d.flatten()
+                                .map(|e| {
+                                    format!(".thresher/done/{}", e.file_name().to_string_lossy())
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                }
+            };
+            Ok(self
+                .shards
+                .iter()
+                .all(|s| have.contains(&format!(".thresher/done/{}.json", s.name))))
         }
 
         fn opts(&self, opts: &PhaseOptions, shards: Vec<Shard>) -> PhaseOptions {
@@ -541,15 +612,19 @@ mod enabled {
 
         /// Downloads shard `i`'s input if it is remote and the shard has no marker yet;
         /// returns the shards with that input readable.
-        fn fetch_input(&self, i: usize) -> Result<Vec<Shard>, RunError> {
+        fn fetch_input(&self, i: usize, corpus: bool) -> Result<Vec<Shard>, RunError> {
             let mut shards = self.shards.clone();
             let shard = &mut shards[i];
-            let Some(remote) = &mut shard.input.remote else {
+            if shard.input.remote.is_none() {
                 return Ok(shards);
-            };
+            }
+            // Skip the download exactly when the local unit will skip the shard: a marker for
+            // this input (URL and size), the first-pass one only with a corpus-wide step.
             let out = Path::new(&self.local_cfg.output.dir);
             let state = crate::markers::StateDir::new(out);
-            if state.done(&shard.name).exists() || state.pass1(&shard.name).exists() {
+            let id = crate::runner::input_id(&shard.input);
+            let valid = |p: &Path| matches!(crate::markers::read_marker(p, &id), Ok(Some(_)));
+            if valid(&state.done(&shard.name)) || (corpus && valid(&state.pass1(&shard.name))) {
                 return Ok(shards);
             }
             let url = shard.input.path.display().to_string();
@@ -560,7 +635,9 @@ mod enabled {
             Store::open(parent)
                 .and_then(|s| s.get_to_file(name, &local))
                 .map_err(remote_err)?;
-            remote.local = Some(local);
+            if let Some(remote) = &mut shard.input.remote {
+                remote.local = Some(local);
+            }
             Ok(shards)
         }
     }
@@ -576,13 +653,16 @@ mod enabled {
             .as_ref()
             .and_then(|s| std::fs::read(s.dir().join(".thresher/run.json")).ok());
         let o = call.opts(opts, call.shards.clone());
-        let phases = phases::local_plan(&call.local_cfg, &o)?;
+        let phases = phases::local_plan(&call.local_cfg, &o).map_err(|e| call.relabel(e))?;
         if let Some(s) = &call.staging {
             let now = std::fs::read(s.dir().join(".thresher/run.json")).ok();
             // `overwrite` claimed the folder for a different run: its remote state goes too.
             if before.is_some() && before != now {
-                s.delete_prefix(".thresher/done")?;
-                s.delete_prefix(".thresher/work")?;
+                // Also the old run's rejects: a local run removes a stale rejects file when it
+                // writes none, but uploads never delete.
+                for prefix in [".thresher/done", ".thresher/work", "rejects"] {
+                    s.delete_prefix(prefix)?;
+                }
             }
         }
         call.push()?;
@@ -604,10 +684,11 @@ mod enabled {
         let mut call = Call::new(cfg)?;
         call.pull(&[STATE.into()], &|k| k == ".thresher/run.json")?;
         let o = call.opts(opts, call.shards.clone());
-        let infos = phases::local_plan(&call.local_cfg, &o)?;
+        let infos = phases::local_plan(&call.local_cfg, &o).map_err(|e| call.relabel(e))?;
         let Some(info) = infos.iter().find(|p| p.name == phase) else {
             // The local call names the phases this pipeline has.
-            return phases::local_run_phase(&call.local_cfg, phase, rank, &o);
+            return phases::local_run_phase(&call.local_cfg, phase, rank, &o)
+                .map_err(|e| call.relabel(e));
         };
         let per_shard = info.weights.len() == call.shards.len() && !info.weights.is_empty();
         let corpus = crate::Pipeline::build(cfg)?.corpus;
@@ -623,7 +704,7 @@ mod enabled {
                 needs(phase, unit, shard.as_deref(), corpus.as_ref(), k)
             })?;
             let shards = if phase == "pass1" {
-                call.fetch_input(unit)?
+                call.fetch_input(unit, corpus.is_some())?
             } else {
                 call.shards.clone()
             };
@@ -631,7 +712,8 @@ mod enabled {
                 rank: unit,
                 world_size: units,
             };
-            let r = phases::local_run_phase(&call.local_cfg, phase, only, &call.opts(opts, shards));
+            let r = phases::local_run_phase(&call.local_cfg, phase, only, &call.opts(opts, shards))
+                .map_err(|e| call.relabel(e));
             // The input's local copy is not needed past its unit, whatever happened.
             let _ = std::fs::remove_dir_all(call.inputs.path());
             let _ = std::fs::create_dir_all(call.inputs.path());
@@ -657,10 +739,11 @@ mod enabled {
         let mut call = Call::new(cfg)?;
         call.pull(&[STATE.into(), format!("{STATE}/done")], &is_state)?;
         let o = call.opts(opts, call.shards.clone());
-        let report = phases::local_finish(&call.local_cfg, &o)?;
+        let mut report = phases::local_finish(&call.local_cfg, &o).map_err(|e| call.relabel(e))?;
         call.push()?;
         if let Some(s) = &call.staging {
             s.delete_prefix(".thresher/work")?;
+            report.out_dir = PathBuf::from(&cfg.output.dir);
         }
         Ok(report)
     }
@@ -683,8 +766,11 @@ mod enabled {
             overwrite: false,
             ..popts
         };
-        for info in &infos {
-            run_phase(cfg, &info.name, RankSpec::default(), &popts)?;
+        // A finished run's intermediate files are gone: run again, it only re-reports.
+        if !Call::new(cfg)?.all_done()? {
+            for info in &infos {
+                run_phase(cfg, &info.name, RankSpec::default(), &popts)?;
+            }
         }
         finish(cfg, &popts)
     }
@@ -743,8 +829,16 @@ mod tests {
             Some("a"),
             ".thresher/work/minhash/clusters/summary.json"
         ));
-        // Stage units read all of it; data files are not state.
-        assert!(needs_state(false, 0, None, ".thresher/done/b.json"));
+        // Stage units read the stage's state, and only check that shard markers exist (their
+        // stand-ins do); data files are not state.
+        assert!(!needs_state(false, 0, None, ".thresher/done/b.json"));
+        assert!(!needs_state(false, 0, None, ".thresher/work/b.pass1.json"));
+        assert!(needs_state(
+            false,
+            0,
+            None,
+            ".thresher/work/boilerplate/done/count-00004.json"
+        ));
         assert!(!needs_state(
             false,
             0,

@@ -403,7 +403,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions) -> Result<RunReport, RunErro
     )
 }
 
-fn input_id(input: &Input) -> InputId {
+pub(crate) fn input_id(input: &Input) -> InputId {
     InputId {
         path: input.path.display().to_string(),
         size: input_size(input),
