@@ -115,6 +115,12 @@ const CHROME_PREFIXES: &[&str] = &[
     "related",
 ];
 
+/// Words that start like chrome but name a kind of article: an opinion piece is a
+/// "commentary", not a comment section.
+fn is_genre_word(w: &str) -> bool {
+    matches!(w, "commentary" | "commentaries")
+}
+
 /// Whole words of content containers.
 fn is_content_word(w: &str) -> bool {
     matches!(
@@ -202,7 +208,9 @@ pub(crate) fn cues(class_id: &str) -> Cues {
     }
     for word in words(class_id) {
         if is_chrome_word(word)
-            || (word.len() > 6 && CHROME_PREFIXES.iter().any(|p| word.starts_with(p)))
+            || (word.len() > 6
+                && CHROME_PREFIXES.iter().any(|p| word.starts_with(p))
+                && !is_genre_word(word))
         {
             c.chrome = true;
             if word.starts_with("comment") || word == "disqus" || word == "replies" {
@@ -247,6 +255,7 @@ mod tests {
     #[test]
     fn compounds_and_content() {
         assert!(cues("commentlist").chrome);
+        assert!(!cues("news subjective commentary article").chrome);
         assert!(cues("post-body entry").content);
         assert!(!cues("post-body entry").chrome);
         assert!(cues("image-caption").negative);

@@ -72,13 +72,13 @@ impl NativeExtractor {
         let tree = tree::build(html);
         let title = tree.title.as_deref();
         let cues = score::all_cues(&tree);
-        let run = |strip: bool| {
+        let run = |strip: bool, clean: bool| {
             let sel = score::select(
                 &tree,
                 &cues,
                 Attempt {
                     strip_chrome_names: strip,
-                    clean_conditionally: true,
+                    clean_conditionally: clean,
                 },
             );
             let rendered = render::render(&tree, &sel, &self.render);
@@ -103,24 +103,31 @@ impl NativeExtractor {
     }
 }
 
-/// The main content: the first attempt (`run(true)`, chrome names stripped), or the retry
-/// (`run(false)`) when the first is short and the retry finds much more prose.
-fn main_only(run: &dyn Fn(bool) -> String) -> String {
-    let text = run(true);
+/// The main content: the first attempt (`run(true, true)`, chrome names stripped, doubtful
+/// blocks cleaned), or the retry (`run(false, true)`) when the first is short and the retry
+/// finds much more prose. When both found nothing at all, the chosen block lost every child
+/// to the conditional cleaning (an article of image-and-caption steps, say): the last try
+/// keeps those blocks.
+fn main_only(run: &dyn Fn(bool, bool) -> String) -> String {
+    let text = run(true, true);
     let chars = text.chars().count();
     if chars >= RETRY_SHORT_BELOW {
         return text;
     }
-    let text2 = run(false);
+    let text2 = run(false, true);
     let chars2 = text2.chars().count();
     // Gains are counted in prose-length lines: a form's error messages or a menu
     // are many short lines, an article is long ones.
     let (prose, prose2) = (prose_bytes(&text), prose_bytes(&text2));
-    if (chars < RETRY_BELOW && chars2 > chars) || prose2 >= prose.max(1) * RETRY_GAIN {
+    let best = if (chars < RETRY_BELOW && chars2 > chars) || prose2 >= prose.max(1) * RETRY_GAIN {
         text2
     } else {
         text
+    };
+    if best.trim().is_empty() {
+        return run(true, false);
     }
+    best
 }
 
 /// Bytes in lines of at least 100 bytes: the prose of a text.

@@ -236,7 +236,27 @@ pub(crate) fn build(html: &str) -> Tree {
     let mut skip = 0usize;
     // The skipped element is foreign content (svg, math), which HTML tags break out of.
     let mut in_svg = false;
-    for token in Tokenizer::new(bytes) {
+    let mut outer = Tokenizer::new(bytes);
+    // The markup of a `<script type="text/template">` that is an article body's child (some
+    // blog templates ship the post that way and render it with script), read as HTML: its
+    // tokenizer and where its text starts in `html`. One level only: a template inside it is
+    // skipped like any script.
+    let mut inner: Option<(Tokenizer<'_>, usize)> = None;
+    let mut template_next = false;
+    loop {
+        let token = match &mut inner {
+            Some((t, offset)) => match t.next() {
+                Some(tok) => shifted(tok, *offset),
+                None => {
+                    inner = None;
+                    continue;
+                }
+            },
+            None => match outer.next() {
+                Some(tok) => tok,
+                None => break,
+            },
+        };
         match token {
             Token::Text(r) => {
                 if skip == 0 {
@@ -245,6 +265,12 @@ pub(crate) fn build(html: &str) -> Tree {
             }
             Token::RawText { element, range } => {
                 if skip > 0 {
+                    continue;
+                }
+                if element == SCRIPT && std::mem::take(&mut template_next) && inner.is_none() {
+                    if let Some(markup) = bytes.get(range.clone()) {
+                        inner = Some((Tokenizer::new(markup), range.start));
+                    }
                     continue;
                 }
                 let raw = html.get(range).unwrap_or_default();
@@ -280,6 +306,10 @@ pub(crate) fn build(html: &str) -> Tree {
                     continue;
                 }
                 if raw_text_end(name).is_some() || matches!(name, HTML | HEAD | BODY) {
+                    template_next = name == SCRIPT
+                        && inner.is_none()
+                        && b.tree.nodes[b.top() as usize].flags & flag::ROLE_MAIN != 0
+                        && is_markup_template(bytes, &tag);
                     continue;
                 }
                 b.start(&tag);
@@ -312,6 +342,35 @@ pub(crate) fn build(html: &str) -> Tree {
         }
     }
     b.tree
+}
+
+/// A token of a nested tokenizer whose input starts at `offset` of the page.
+fn shifted(token: Token, offset: usize) -> Token {
+    let shift = |r: std::ops::Range<usize>| r.start + offset..r.end + offset;
+    match token {
+        Token::Text(r) => Token::Text(shift(r)),
+        Token::RawText { element, range } => Token::RawText {
+            element,
+            range: shift(range),
+        },
+        Token::Start(mut tag) => {
+            tag.attrs = shift(tag.attrs);
+            Token::Start(tag)
+        }
+        other => other,
+    }
+}
+
+/// A `<script>` whose type says it holds HTML to render (`text/template`, `text/html`,
+/// `text/x-template`), not code.
+fn is_markup_template(bytes: &[u8], tag: &StartTag) -> bool {
+    Attributes::new(bytes, tag).any(|(n, v)| {
+        bytes[n].eq_ignore_ascii_case(b"type")
+            && matches!(
+                bytes[v].to_ascii_lowercase().as_slice(),
+                b"text/template" | b"text/html" | b"text/x-template"
+            )
+    })
 }
 
 struct Builder<'a> {
@@ -768,6 +827,23 @@ mod tests {
             .collect();
         assert_eq!(texts, vec!["a", "b"]);
         assert_eq!(t.title.as_deref(), Some("T & U"));
+    }
+
+    #[test]
+    fn an_article_body_template_is_read_as_markup_once() {
+        let page = r#"<div itemprop="articleBody"><script type='text/template'>
+            <p>Posted &amp; read</p><script type="text/template"><p>inner</p></script>
+            <p class="x">second</p></script></div>
+            <div><script type="text/template"><p>ui template</p></script></div>"#;
+        let t = build(page);
+        let texts: Vec<&str> = (0..t.nodes.len() as u32)
+            .filter(|&i| t.nodes[i as usize].tag == TEXT)
+            .map(|i| t.text_of(i).trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        // The outer template ends at the first `</script>` (after "inner", which a nested
+        // template's markup is not read for); "second" is ordinary markup after it.
+        assert_eq!(texts, vec!["Posted & read", "second"]);
     }
 
     #[test]
