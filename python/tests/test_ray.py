@@ -54,22 +54,32 @@ def test_ray_run_survives_a_dead_worker_node(cluster, tmp_path, repo, real_warcs
     c.add_node(**NODE)  # a spare, so the run goes on with two workers
     c.wait_for_nodes()
     out = tmp_path / "ray"
-    done_dir = out / ".thresher" / "work"
+    log = tmp_path / "attempts.jsonl"
     killed = threading.Event()
+    victim = workers[0].node_id
 
     def kill_when_started():
-        # Once the first pass has finished some shards, take a worker node away with its tasks.
+        # As soon as the node has started a first-pass unit, take it away with its tasks. The
+        # biggest shards are submitted first and take seconds, so the unit is still running
+        # (waiting for finished shards instead left the node idle between tasks at times).
+        def started_there(line):
+            try:
+                a = json.loads(line)
+            except ValueError:  # a line being written
+                return False
+            return a["node"] == victim and a["phase"] == "pass1"
+
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if done_dir.is_dir() and len(list(done_dir.glob("*.pass1.json"))) >= 3:
+            lines = log.read_text().splitlines() if log.exists() else []
+            if any(started_there(x) for x in lines):
                 c.remove_node(workers[0], allow_graceful=False)
                 killed.set()
                 return
-            time.sleep(0.05)
+            time.sleep(0.02)
 
     t = threading.Thread(target=kill_when_started)
     t.start()
-    log = tmp_path / "attempts.jsonl"
     tray.run(repo / "pipelines" / "default-minhash.toml", inputs=real_warcs, output=out,
              progress=False, attempts_log=log)
     t.join()
