@@ -43,8 +43,7 @@ def test_extract_rejects_other_types_and_backends():
         thresher.extract(ARTICLE, backend="nope")
 
 
-def test_pipeline_steps_keep_rewrite_and_drop_with_reasons():
-    toml = """
+STEPS_TOML = """
 name = "t"
 [[steps]]
 type = "extract"
@@ -55,7 +54,10 @@ drop = false
 type = "length"
 min_words = 10
 """
-    p = thresher.Pipeline(toml)
+
+
+def test_pipeline_steps_keep_rewrite_and_drop_with_reasons():
+    p = thresher.Pipeline(STEPS_TOML)
     assert p.steps == ["extract", "langid", "length"]
     docs = [
         {"id": "a", "html": ARTICLE, "url": "https://town.example/a", "metadata": {"crawl": 7}},
@@ -165,19 +167,7 @@ def test_run_reads_and_writes_object_storage(moto_s3, tmp_path, repo, compare):
 
 def test_process_table_goes_through_arrow_and_matches_process():
     pa = pytest.importorskip("pyarrow")
-    p = thresher.Pipeline("""
-name = "t"
-[[steps]]
-type = "extract"
-[[steps]]
-type = "hygiene"
-[[steps]]
-type = "langid"
-drop = false
-[[steps]]
-type = "length"
-min_words = 10
-""")
+    p = thresher.Pipeline(STEPS_TOML)
     long = "The committee met on Tuesday to discuss the budget for the coming year. " * 8
     # Every row names every column: from_pylist takes the schema from the first row.
     rows = [

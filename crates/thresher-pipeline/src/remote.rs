@@ -231,30 +231,25 @@ mod enabled {
                 .collect();
         }
 
-        /// Uploads every file written since the last snapshot (JSON state last). Returns how
-        /// many.
-        fn push(&mut self) -> Result<usize, RunError> {
+        /// Uploads every file written since the last snapshot, in [`upload_tier`] order.
+        fn push(&mut self) -> Result<(), RunError> {
+            let now = local_files(self.local.path());
             let mut changed: Vec<(PathBuf, String)> = Vec::new();
-            for (path, size, mtime) in local_files(self.local.path()) {
-                if self.known.get(&path) == Some(&(size, mtime)) {
+            for (path, size, mtime) in &now {
+                if self.known.get(path) == Some(&(*size, *mtime)) {
                     continue;
                 }
-                let key = key_of(self.local.path(), &path);
-                if is_local_only(&key) || is_temp(&path) {
-                    continue;
+                let key = key_of(self.local.path(), path);
+                if !is_local_only(&key) && !is_temp(path) {
+                    changed.push((path.clone(), key));
                 }
-                changed.push((path, key));
             }
-            // Data before what vouches for it: JSON markers, and the MinHash ids file that
-            // marks a shard's signatures complete.
-            let (data, rest): (Vec<_>, Vec<_>) = changed
-                .iter()
-                .partition(|(_, key)| !key.ends_with(".json") && !key.ends_with(".minhash.ids"));
-            let (state, ids): (Vec<_>, Vec<_>) = rest
-                .into_iter()
-                .partition(|(_, key)| key.ends_with(".json"));
             let store = &self.store;
-            for batch in [data, ids, state] {
+            for tier in 0..3 {
+                let batch: Vec<_> = changed
+                    .iter()
+                    .filter(|(_, key)| upload_tier(key) == tier)
+                    .collect();
                 in_parallel(&batch, |(path, key)| {
                     store.put_file(path, key).map(|_| ()).map_err(remote_err)
                 })?;
@@ -262,8 +257,8 @@ mod enabled {
             for (path, _) in &changed {
                 self.stand_ins.remove(path);
             }
-            self.snapshot();
-            Ok(changed.len())
+            self.known = now.into_iter().map(|(p, size, t)| (p, (size, t))).collect();
+            Ok(())
         }
 
         /// Deletes every remote object under `prefix` (as listed now).
@@ -314,6 +309,18 @@ mod enabled {
         }
         let f = std::fs::File::create(path).map_err(|e| crate::runner::io_err(path, e))?;
         f.set_len(size).map_err(|e| crate::runner::io_err(path, e))
+    }
+
+    /// When a file goes up: data (0) before what vouches for it, the MinHash ids file that
+    /// marks a shard's signatures complete (1) and the JSON markers (2).
+    fn upload_tier(key: &str) -> u8 {
+        if key.ends_with(".json") {
+            2
+        } else if key.ends_with(".minhash.ids") {
+            1
+        } else {
+            0
+        }
     }
 
     /// Files that describe the local folder, not the run: never synced.
@@ -605,7 +612,7 @@ mod enabled {
 
         fn push(&mut self) -> Result<(), RunError> {
             match &mut self.staging {
-                Some(s) => s.push().map(|_| ()),
+                Some(s) => s.push(),
                 None => Ok(()),
             }
         }
