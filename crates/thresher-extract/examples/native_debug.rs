@@ -1,5 +1,5 @@
 //! Development aid: `native_debug FILE.html[.gz] [SNIPPET]` prints the native selection
-//! (both attempts), why SNIPPET is missing from it, and the extracted text.
+//! (both attempts; each attempt's text with ATTEMPTS=1), why SNIPPET is missing from it, and the extracted text.
 use std::io::Read;
 fn main() {
     let p = std::env::args().nth(1).unwrap();
@@ -17,6 +17,14 @@ fn main() {
         "{}",
         thresher_extract::native::debug_selection(&html, false)
     );
+    if std::env::var_os("ATTEMPTS").is_some() {
+        for (strip, clean) in [(true, true), (false, true), (true, false)] {
+            println!(
+                "---ATTEMPT strip={strip} clean={clean}---\n{}",
+                thresher_extract::native::debug_attempt(&html, strip, clean)
+            );
+        }
+    }
     if let Some(n) = std::env::args().nth(2) {
         println!("{}", thresher_extract::native::debug_why(&html, &n));
     }

@@ -212,6 +212,14 @@ fn drop_link_runs(lines: &Lines, keep: &mut [bool]) {
     }
 }
 
+/// A short line that introduces what follows: `Related:`, `Read more…`. A trailing ellipsis
+/// alone also ends sentences, so it marks a lead-in only on a link or on a few words.
+fn is_lead_in(t: &str, link_density: f32) -> bool {
+    t.ends_with(':')
+        || ((t.ends_with('…') || t.ends_with("..."))
+            && (link_density > 0.0 || t.split_whitespace().count() <= 3))
+}
+
 fn drop_tail(lines: &Lines, keep: &mut [bool]) {
     let mut i = lines.lines.len();
     while i > 0 {
@@ -225,7 +233,7 @@ fn drop_tail(lines: &Lines, keep: &mut [bool]) {
         }
         let t = bare(lines.text(i)).trim_end();
         let marks_only = l.text_bytes == 0;
-        let lead_in = l.text_bytes < META_BYTES && t.ends_with([':', '…']);
+        let lead_in = l.text_bytes < META_BYTES && is_lead_in(t, l.link_density());
         let link = l.text_bytes < LINK_LIST_BYTES && l.link_density() > 0.5;
         if l.heading > 0 || lead_in || link || marks_only {
             keep[i] = false;

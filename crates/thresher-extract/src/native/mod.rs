@@ -69,6 +69,10 @@ impl NativeExtractor {
     /// Main content of `html` as text (or Markdown), then the reader comments when asked for;
     /// no metadata.
     pub fn main_text(&self, html: &str) -> String {
+        nfc(self.main_text_raw(html))
+    }
+
+    fn main_text_raw(&self, html: &str) -> String {
         let tree = tree::build(html);
         let title = tree.title.as_deref();
         let cues = score::all_cues(&tree);
@@ -119,7 +123,10 @@ fn main_only(run: &dyn Fn(bool, bool) -> String) -> String {
     // Gains are counted in prose-length lines: a form's error messages or a menu
     // are many short lines, an article is long ones.
     let (prose, prose2) = (prose_bytes(&text), prose_bytes(&text2));
-    let best = if (chars < RETRY_BELOW && chars2 > chars) || prose2 >= prose.max(1) * RETRY_GAIN {
+    // A short first text is replaced by a longer retry, unless the retry lost the first
+    // text's prose: then it chose another block (a sidebar) rather than more of the article.
+    let short_gain = chars < RETRY_BELOW && chars2 > chars && keeps_prose(&text, &text2);
+    let best = if short_gain || prose2 >= prose.max(1) * RETRY_GAIN {
         text2
     } else {
         text
@@ -128,6 +135,30 @@ fn main_only(run: &dyn Fn(bool, bool) -> String) -> String {
         return run(true, false);
     }
     best
+}
+
+/// `text` in Unicode Normalization Form C: a page may spell `é` as one code point or two,
+/// and a search or dedup over the text should not see two words.
+fn nfc(text: String) -> String {
+    if text.is_ascii() {
+        return text;
+    }
+    let n = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+    let (done, rest) = n.split_normalized(&text);
+    if rest.is_empty() {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(done);
+    out.push_str(&n.normalize(rest));
+    out
+}
+
+/// Whether every prose line (100 bytes or more) of `text` is in `other`.
+fn keeps_prose(text: &str, other: &str) -> bool {
+    text.lines()
+        .filter(|l| l.len() >= 100)
+        .all(|l| other.contains(l))
 }
 
 /// Bytes in lines of at least 100 bytes: the prose of a text.
@@ -157,6 +188,23 @@ impl Extractor for NativeExtractor {
             fallback: None,
         })
     }
+}
+
+/// Development aid: the text of one attempt (`strip` chrome names, `clean` conditionally).
+#[doc(hidden)]
+pub fn debug_attempt(html: &str, strip: bool, clean: bool) -> String {
+    let tree = tree::build(html);
+    let sel = score::select(
+        &tree,
+        &score::all_cues(&tree),
+        Attempt {
+            strip_chrome_names: strip,
+            clean_conditionally: clean,
+        },
+    );
+    let rendered = render::render(&tree, &sel, &RenderOptions::default());
+    let keep = lines::keep_lines(&rendered, tree.title.as_deref());
+    rendered.join(&keep, false)
 }
 
 /// Development aid: the selection's roots with their class/id, score inputs and first words.
@@ -267,6 +315,28 @@ mod tests {
         month after a long debate about the budget.</p></article>\
         <div id=comments><p>I think the bridge is a waste of money, honestly.</p></div>\
         </body></html>";
+
+    #[test]
+    fn text_comes_out_in_nfc() {
+        let page = "<html><body><article><p>Cafe\u{301} cre\u{300}me, \u{995}\u{9c1}\u{9b7}\u{9cd}\u{99f}\u{9bf}\u{9df}\u{9be} and plain words enough to be a paragraph here.</p></article></body></html>";
+        let text = NativeExtractor::default().main_text(page);
+        // U+09DF is excluded from composition: NFC spells it as U+09AF U+09BC.
+        assert!(
+            text.starts_with("Caf\u{e9} cr\u{e8}me, \u{995}\u{9c1}\u{9b7}\u{9cd}\u{99f}\u{9bf}\u{9af}\u{9bc}\u{9be} and"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn ruby_readings_are_left_out_of_the_text() {
+        let page = "<html><body><article><p><ruby>\u{6f22}<rp>(</rp><rt>\u{304b}\u{3093}</rt><rp>)</rp></ruby><ruby>\u{5b57}<rt>\u{3058}</rt></ruby>\u{3092}\u{66f8}\u{304f}\u{3002}\
+            \u{6f22}\u{5b57}\u{306f}\u{4e2d}\u{56fd}\u{304b}\u{3089}\u{6765}\u{305f}\u{6587}\u{5b57}\u{3067}\u{3059}\u{3002}</p></article></body></html>";
+        let text = NativeExtractor::default().main_text(page);
+        assert_eq!(
+            text.trim(),
+            "\u{6f22}\u{5b57}\u{3092}\u{66f8}\u{304f}\u{3002}\u{6f22}\u{5b57}\u{306f}\u{4e2d}\u{56fd}\u{304b}\u{3089}\u{6765}\u{305f}\u{6587}\u{5b57}\u{3067}\u{3059}\u{3002}"
+        );
+    }
 
     #[test]
     fn comments_and_alt_text_only_when_asked() {

@@ -19,7 +19,7 @@
 //! parents, so bottom-up sums are one reverse loop and top-down marks one forward loop.
 
 use super::cues::{cues, Cues};
-use super::tree::{flag, is_inline, Tree, NONE, TEXT};
+use super::tree::{flag, is_inline, Tree, NONE, RP, RT, TEXT};
 use crate::scan::tag_hash;
 use crate::scan::tags::*;
 
@@ -117,6 +117,9 @@ fn is_chrome_tag(tag: u64) -> bool {
             | CANVAS
             | VIDEO
             | AUDIO
+            // Ruby readings between the base characters would split every word.
+            | RT
+            | RP
     )
 }
 

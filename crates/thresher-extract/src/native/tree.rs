@@ -153,6 +153,16 @@ impl Iterator for Children<'_> {
     }
 }
 
+/// Ruby annotation: `<ruby>` base text is read, its `<rt>` readings and `<rp>` fallback
+/// parentheses are not (see `score::is_chrome_tag`).
+pub(crate) const RUBY: u64 = tag_hash(b"ruby");
+/// Ruby base.
+pub(crate) const RB: u64 = tag_hash(b"rb");
+/// Ruby reading (furigana, pinyin): a pronunciation aid, not the text.
+pub(crate) const RT: u64 = tag_hash(b"rt");
+/// Ruby fallback parenthesis.
+pub(crate) const RP: u64 = tag_hash(b"rp");
+
 /// Phrasing elements: their text is part of the enclosing block's paragraph.
 pub(crate) fn is_inline(h: u64) -> bool {
     const ABBR: u64 = tag_hash(b"abbr");
@@ -177,6 +187,10 @@ pub(crate) fn is_inline(h: u64) -> bool {
     matches!(
         h,
         A | ABBR
+            | RUBY
+            | RB
+            | RT
+            | RP
             | ACRONYM
             | B
             | BDI
@@ -698,35 +712,37 @@ fn floor_boundary(s: &str, max: usize) -> usize {
     end
 }
 
-/// Appends `s` with whitespace runs collapsed to one space and no leading/trailing space.
-/// Works on bytes: ASCII whitespace and NUL are single bytes, and the no-break space is the
-/// two bytes C2 A0, so runs between them are copied as whole slices.
+/// Appends `s` with whitespace runs collapsed to one space and no leading/trailing space, and
+/// without the invisible format characters that only hint at layout: NUL, the soft hyphen
+/// (U+00AD, a hyphenation point that would split the word for any reader of the text), the
+/// word joiner (U+2060) and the zero-width no-break space (U+FEFF).
+/// Works on bytes: ASCII whitespace and NUL are single bytes, and the no-break space and the
+/// dropped characters start with C2, E2 or EF, so runs between them are copied as whole slices.
 fn collapse_into(s: &str, out: &mut String) {
     let b = s.as_bytes();
     let start = out.len();
     let mut pending = false;
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        let ws_len = match c {
-            b' ' | b'\t' | b'\n' | b'\r' | 0x0c => 1,
-            0xC2 if b.get(i + 1) == Some(&0xA0) => 2,
-            0 => {
-                i += 1;
+        match special(b, i) {
+            Special::Space(len) => {
+                pending = true;
+                i += len;
                 continue;
             }
-            _ => 0,
-        };
-        if ws_len > 0 {
-            pending = true;
-            i += ws_len;
-            continue;
+            Special::Drop(len) => {
+                i += len;
+                continue;
+            }
+            Special::None => {}
         }
         let run_start = i;
         while i < b.len() {
             let c = b[i];
-            if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0c | 0)
-                || (c == 0xC2 && b.get(i + 1) == Some(&0xA0))
+            if matches!(
+                c,
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0c | 0 | 0xC2 | 0xE2 | 0xEF
+            ) && !matches!(special(b, i), Special::None)
             {
                 break;
             }
@@ -736,8 +752,33 @@ fn collapse_into(s: &str, out: &mut String) {
             out.push(' ');
         }
         pending = false;
-        // The run starts and ends at ASCII bytes or the start of C2 A0, so it is whole chars.
+        // The run starts and ends at ASCII bytes or at the lead byte of a special character,
+        // so it is whole chars.
         out.push_str(&s[run_start..i]);
+    }
+}
+
+/// What [`collapse_into`] does with the character at `b[i]`.
+enum Special {
+    /// Whitespace of this many bytes.
+    Space(usize),
+    /// An invisible character of this many bytes, dropped.
+    Drop(usize),
+    None,
+}
+
+fn special(b: &[u8], i: usize) -> Special {
+    match b[i] {
+        b' ' | b'\t' | b'\n' | b'\r' | 0x0c => Special::Space(1),
+        0 => Special::Drop(1),
+        0xC2 => match b.get(i + 1) {
+            Some(0xA0) => Special::Space(2),
+            Some(0xAD) => Special::Drop(2),
+            _ => Special::None,
+        },
+        0xE2 if b.get(i + 1..i + 3) == Some(&[0x81, 0xA0]) => Special::Drop(3),
+        0xEF if b.get(i + 1..i + 3) == Some(&[0xBB, 0xBF]) => Special::Drop(3),
+        _ => Special::None,
     }
 }
 
@@ -816,6 +857,22 @@ mod tests {
         let txt = t.nodes[p as usize].first_child;
         assert_eq!(t.text_of(txt), "a&b c d");
         assert!(t.nodes[txt as usize].flags & flag::LEAD_SPACE != 0);
+    }
+
+    #[test]
+    fn invisible_format_characters_are_dropped() {
+        // Soft hyphens (raw and as `&shy;`), word joiners and zero-width no-break spaces
+        // would split or glue words for every reader of the text.
+        let t = build("<p>Mit\u{ad}tel&shy;al\u{2060}ter \u{feff}Wein\u{a0} \u{ad} x</p>");
+        let p = t.nodes[0].first_child;
+        let txt = t.nodes[p as usize].first_child;
+        assert_eq!(t.text_of(txt), "Mittelalter Wein x");
+        let t = build("<p>\u{e2}\u{201c}caf\u{e9}\u{201d} \u{2014} \u{20ac}</p>");
+        let p = t.nodes[0].first_child;
+        assert_eq!(
+            t.text_of(t.nodes[p as usize].first_child),
+            "\u{e2}\u{201c}caf\u{e9}\u{201d} \u{2014} \u{20ac}"
+        );
     }
 
     #[test]
