@@ -18,6 +18,7 @@ fn main() {
         thresher_extract::native::debug_selection(&html, false)
     );
     if std::env::var_os("ATTEMPTS").is_some() {
+        println!("{}", thresher_extract::native::debug_candidates(&html));
         for (strip, clean) in [(true, true), (false, true), (true, false)] {
             println!(
                 "---ATTEMPT strip={strip} clean={clean}---\n{}",

@@ -201,30 +201,46 @@ fn is_lead_word(w: &str) -> bool {
 }
 
 /// Reads the class/id string of an element (lowercased, space separated).
+///
+/// In one class name the last word is the head, as in an English compound: `entry-meta` is
+/// the entry's metadata and `post-footer` its footer, so a content word followed by a chrome
+/// or negative word in the same name does not count. (`sidebar-content` keeps both: the
+/// content of a sidebar is still a sidebar, which the chrome word says.)
 pub(crate) fn cues(class_id: &str) -> Cues {
     let mut c = Cues::default();
     if class_id.is_empty() {
         return c;
     }
-    for word in words(class_id) {
+    let mut class = usize::MAX;
+    // A content word seen in the current class name, not yet followed by a chrome word.
+    let mut content_here = false;
+    for (k, word) in words(class_id) {
+        if k != class {
+            c.content |= content_here;
+            content_here = false;
+            class = k;
+        }
         if is_chrome_word(word)
             || (word.len() > 6
                 && CHROME_PREFIXES.iter().any(|p| word.starts_with(p))
                 && !is_genre_word(word))
         {
             c.chrome = true;
+            content_here = false;
             if word.starts_with("comment") || word == "disqus" || word == "replies" {
                 c.strong = true;
             }
         } else if is_content_word(word) {
-            c.content = true;
+            content_here = true;
         } else if is_negative_word(word) {
             c.negative = true;
+            content_here = false;
         }
         if is_lead_word(word) {
             c.lead = true;
         }
     }
+    c.content |= content_here;
     c
 }
 
@@ -232,11 +248,28 @@ pub(crate) fn cues(class_id: &str) -> Cues {
 /// names (`articlebody`, `commentlist`) are matched as prefixes or listed whole.
 /// BEM modifiers (`block--modifier`) are dropped: `section--ads` is a section that has ads
 /// in it, `outer--nav` a wrapper that has navigation in it, not an ad or a menu.
-fn words(s: &str) -> impl Iterator<Item = &str> {
+/// A word after a negation in the same class name says the opposite (`non-paywall`,
+/// `no-sidebar`, `without-ads`): it is left out, with the negation. `no-print` is the
+/// exception: what is not printed is the page's chrome.
+/// Each word comes with the index of its class name.
+fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
     s.split_ascii_whitespace()
         .map(|class| class.split("--").next().unwrap_or(class))
-        .flat_map(|class| class.split(|c: char| !c.is_ascii_alphanumeric()))
-        .filter(|w| !w.is_empty())
+        .enumerate()
+        .flat_map(|(k, class)| {
+            let mut negated = false;
+            class
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .filter(move |w| {
+                    if std::mem::take(&mut negated) && *w != "print" {
+                        return false;
+                    }
+                    negated = matches!(*w, "no" | "non" | "not" | "without");
+                    !negated
+                })
+                .map(move |w| (k, w))
+        })
 }
 
 #[cfg(test)]
@@ -250,6 +283,25 @@ mod tests {
         assert!(cues("site-nav").chrome);
         assert!(!cues("canvas").chrome);
         assert!(!cues("testreport__section testreport__section--ads").chrome);
+    }
+
+    #[test]
+    fn the_last_word_of_a_class_name_is_its_head() {
+        assert!(!cues("entry-meta").content && cues("entry-meta").negative);
+        assert!(cues("post-footer").chrome && !cues("post-footer").content);
+        assert!(cues("meta-entry").content);
+        assert!(cues("entry-meta post-body").content);
+        assert!(cues("sidebar-content").chrome && cues("sidebar-content").content);
+    }
+
+    #[test]
+    fn a_negated_word_says_nothing() {
+        assert!(!cues("row non-paywall").chrome);
+        assert!(!cues("content-area no-sidebar").chrome);
+        assert!(cues("content-area no-sidebar").content);
+        assert!(cues("no-js sidebar").chrome);
+        assert!(cues("paywall").chrome);
+        assert_eq!(cues("share-widget no-print"), cues("share-widget print"));
     }
 
     #[test]

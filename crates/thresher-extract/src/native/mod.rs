@@ -190,6 +190,25 @@ impl Extractor for NativeExtractor {
     }
 }
 
+/// Development aid: the best-scoring candidates of the first attempt.
+#[doc(hidden)]
+pub fn debug_candidates(html: &str) -> String {
+    let tree = tree::build(html);
+    let cues = score::all_cues(&tree);
+    let attempt = Attempt {
+        strip_chrome_names: true,
+        clean_conditionally: true,
+    };
+    let mut s = String::new();
+    for (i, sc, w) in score::debug_candidates(&tree, &cues, attempt) {
+        s += &format!(
+            "cand {i} score {sc:.1} cue {w:.1} class='{}'\n",
+            tree.class_id(i as u32)
+        );
+    }
+    s
+}
+
 /// Development aid: the text of one attempt (`strip` chrome names, `clean` conditionally).
 #[doc(hidden)]
 pub fn debug_attempt(html: &str, strip: bool, clean: bool) -> String {
@@ -277,7 +296,15 @@ pub fn debug_why(html: &str, needle: &str) -> String {
     let mut a = t;
     let mut in_root = false;
     let mut first_dropped = None;
+    let mut chain = String::new();
     while a != tree::NONE {
+        chain += &format!(
+            "  up {a} dropped {} cue {:.1} chars {} class='{}'\n",
+            sel.dropped[a as usize],
+            cues[a as usize].weight(),
+            sel.stats[a as usize].chars,
+            tree.class_id(a)
+        );
         if sel.roots.contains(&a) {
             in_root = true;
         }
@@ -286,7 +313,7 @@ pub fn debug_why(html: &str, needle: &str) -> String {
         }
         a = tree.nodes[a as usize].parent;
     }
-    match (in_root, first_dropped) {
+    let verdict: String = match (in_root, first_dropped) {
         (false, _) => format!(
             "outside-root (roots {:?})",
             sel.roots
@@ -300,7 +327,8 @@ pub fn debug_why(html: &str, needle: &str) -> String {
             sel.stats[d as usize].chars
         ),
         (true, None) => "in-selection (lines or later)".into(),
-    }
+    };
+    verdict + "\n" + &chain
 }
 
 #[cfg(test)]

@@ -336,55 +336,7 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
     let removed = mark_removed(tree, &attempt, cue);
     let stats = sum_stats(tree, &removed);
 
-    // Paragraph scores flow to ancestors.
-    let mut score = vec![f32::NAN; n];
-    for i in 1..n {
-        let node = &tree.nodes[i];
-        if removed[i] || node.tag == TEXT || node.flags & flag::INLINE != 0 {
-            continue;
-        }
-        let s = &stats[i];
-        if s.own_chars < MIN_PARAGRAPH || crate::scan::is_heading(node.tag) {
-            continue;
-        }
-        // Own text only: commas and length of the paragraph itself, not of nested blocks.
-        let own_commas = if s.chars > 0 {
-            (s.commas as f32 * s.own_chars as f32 / s.chars as f32).round()
-        } else {
-            0.0
-        };
-        // Text broken into paragraphs with `<br><br>` counts as that many paragraphs.
-        let segments = 1.0 + (s.own_breaks / 2) as f32;
-        let mut points = segments + own_commas + (s.own_chars as f32 / 100.0).min(3.0 * segments);
-        // Text that is mostly links is not prose.
-        let own_ld = s.link_density();
-        points *= 1.0 - own_ld;
-        // Text straight inside a container (a `<div>` or cell used as a paragraph) makes the
-        // container itself a candidate; a real paragraph scores its ancestors.
-        let holds_text_itself = !matches!(node.tag, P | LI | DD | DT | PRE | BLOCKQUOTE);
-        let (mut a, mut level) = if holds_text_itself {
-            (i as u32, 0usize)
-        } else {
-            (node.parent, 0usize)
-        };
-        while a != NONE && level < ANCESTOR_LEVELS {
-            let ai = a as usize;
-            if score[ai].is_nan() {
-                score[ai] = tag_score(tree.nodes[ai].tag) + cue[ai].weight();
-                if tree.nodes[ai].flags & flag::ROLE_MAIN != 0 {
-                    score[ai] += 25.0;
-                }
-            }
-            let divider = match level {
-                0 => 1.0,
-                1 => 2.0,
-                l => l as f32 * 3.0,
-            };
-            score[ai] += points / divider;
-            a = tree.nodes[ai].parent;
-            level += 1;
-        }
-    }
+    let score = paragraph_scores(tree, cue, &removed, &stats);
     let final_score = |i: usize| -> f32 {
         if score[i].is_nan() {
             f32::NEG_INFINITY
@@ -546,6 +498,84 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
         dropped,
         stats,
     }
+}
+
+/// Candidate scores: each paragraph's points flow to its ancestors (NaN: not a candidate).
+fn paragraph_scores(tree: &Tree, cue: &[Cues], removed: &[bool], stats: &[Stats]) -> Vec<f32> {
+    let n = tree.nodes.len();
+    let mut score = vec![f32::NAN; n];
+    for i in 1..n {
+        let node = &tree.nodes[i];
+        if removed[i] || node.tag == TEXT || node.flags & flag::INLINE != 0 {
+            continue;
+        }
+        let s = &stats[i];
+        if s.own_chars < MIN_PARAGRAPH || crate::scan::is_heading(node.tag) {
+            continue;
+        }
+        // Own text only: commas and length of the paragraph itself, not of nested blocks.
+        let own_commas = if s.chars > 0 {
+            (s.commas as f32 * s.own_chars as f32 / s.chars as f32).round()
+        } else {
+            0.0
+        };
+        // Text broken into paragraphs with `<br><br>` counts as that many paragraphs.
+        let segments = 1.0 + (s.own_breaks / 2) as f32;
+        let mut points = segments + own_commas + (s.own_chars as f32 / 100.0).min(3.0 * segments);
+        // Text that is mostly links is not prose.
+        let own_ld = s.link_density();
+        points *= 1.0 - own_ld;
+        // Text straight inside a container (a `<div>` or cell used as a paragraph) makes the
+        // container itself a candidate; a real paragraph scores its ancestors.
+        let holds_text_itself = !matches!(node.tag, P | LI | DD | DT | PRE | BLOCKQUOTE);
+        let (mut a, mut level) = if holds_text_itself {
+            (i as u32, 0usize)
+        } else {
+            (node.parent, 0usize)
+        };
+        while a != NONE && level < ANCESTOR_LEVELS {
+            let ai = a as usize;
+            if score[ai].is_nan() {
+                score[ai] = tag_score(tree.nodes[ai].tag) + cue[ai].weight();
+                if tree.nodes[ai].flags & flag::ROLE_MAIN != 0 {
+                    score[ai] += 25.0;
+                }
+            }
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f32 * 3.0,
+            };
+            score[ai] += points / divider;
+            a = tree.nodes[ai].parent;
+            level += 1;
+        }
+    }
+    score
+}
+
+/// Development aid: the best candidates of an attempt, with their final scores.
+pub(crate) fn debug_candidates(
+    tree: &Tree,
+    cue: &[Cues],
+    attempt: Attempt,
+) -> Vec<(usize, f32, f32)> {
+    let removed = mark_removed(tree, &attempt, cue);
+    let stats = sum_stats(tree, &removed);
+    let score = paragraph_scores(tree, cue, &removed, &stats);
+    let mut c: Vec<(usize, f32, f32)> = (0..tree.nodes.len())
+        .filter(|&i| !score[i].is_nan() && !removed[i])
+        .map(|i| {
+            (
+                i,
+                score[i] * (1.0 - stats[i].link_density()),
+                cue[i].weight(),
+            )
+        })
+        .collect();
+    c.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+    c.truncate(12);
+    c
 }
 
 /// A lead before `first` (the first content root): an element whose class/id says lead,
