@@ -214,18 +214,25 @@ pub(crate) fn cues(class_id: &str) -> Cues {
     let mut class = usize::MAX;
     // A content word seen in the current class name, not yet followed by a chrome word.
     let mut content_here = false;
+    // A chrome word seen in the current class name, not yet followed by `embed`.
+    let mut chrome_here = false;
     for (k, word) in words(class_id) {
         if k != class {
             c.content |= content_here;
+            c.chrome |= chrome_here;
             content_here = false;
+            chrome_here = false;
             class = k;
         }
-        if is_chrome_word(word)
+        if matches!(word, "embed" | "embedded") {
+            // `social-embed`: a post quoted in the article, not the site's sharing bar.
+            content_here |= std::mem::take(&mut chrome_here);
+        } else if is_chrome_word(word)
             || (word.len() > 6
                 && CHROME_PREFIXES.iter().any(|p| word.starts_with(p))
                 && !is_genre_word(word))
         {
-            c.chrome = true;
+            chrome_here = true;
             content_here = false;
             if word.starts_with("comment") || word == "disqus" || word == "replies" {
                 c.strong = true;
@@ -241,6 +248,7 @@ pub(crate) fn cues(class_id: &str) -> Cues {
         }
     }
     c.content |= content_here;
+    c.chrome |= chrome_here;
     c
 }
 
@@ -292,6 +300,9 @@ mod tests {
         assert!(cues("meta-entry").content);
         assert!(cues("entry-meta post-body").content);
         assert!(cues("sidebar-content").chrome && cues("sidebar-content").content);
+        assert!(!cues("social-media-embed").chrome && cues("social-media-embed").content);
+        assert!(!cues("embed embed-photo").content);
+        assert!(cues("social-media-embed share-bar").chrome);
     }
 
     #[test]

@@ -604,15 +604,28 @@ fn lead_before(
             if removed[ci] || tree.nodes[ci].tag == TEXT {
                 continue;
             }
-            let st = &stats[ci];
-            if cue[ci].lead && !cue[ci].chrome && st.chars >= 40 && st.link_density() < 0.3 {
-                return Some(ci);
+            // The sibling, or a lead inside it (a header box holding headline and lead);
+            // the search inside is bounded.
+            let end = subtree_end(tree, c).min(ci + LEAD_SEARCH_NODES);
+            for k in ci..end {
+                let st = &stats[k];
+                if !removed[k]
+                    && cue[k].lead
+                    && !cue[k].chrome
+                    && st.chars >= 40
+                    && st.link_density() < 0.3
+                {
+                    return Some(k);
+                }
             }
         }
         at = parent as usize;
     }
     None
 }
+
+/// Nodes searched inside a box before the content for its lead.
+const LEAD_SEARCH_NODES: usize = 64;
 
 /// Weight of text that is not prose against prose in [`prose_root`].
 const NON_PROSE_WEIGHT: f32 = 0.6;
