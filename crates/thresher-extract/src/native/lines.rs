@@ -47,6 +47,7 @@ const CREDIT_WORDS: &[&str] = &[
     "bilder",
     "credit",
     "credits",
+    "copyright",
     "crédit",
     "crédits",
     "picture",
@@ -60,9 +61,13 @@ const CREDIT_WORDS: &[&str] = &[
     "zdjęcie",
 ];
 
-/// Whether a short line is a photo credit: a credit word, then `:` (or `©`).
+/// Whether a short line is a photo credit: a credit word, then `:` (or `©`), or a line
+/// that starts with `©`.
 fn is_credit(text: &str) -> bool {
     let t = text.trim().trim_start_matches(['(', '[']).trim_start();
+    if t.starts_with('©') {
+        return true;
+    }
     let head: String = t
         .chars()
         .take_while(|c| c.is_alphabetic() || *c == ' ')
@@ -258,5 +263,8 @@ mod tests {
         assert!(is_credit("(Image: GETTY )"));
         assert!(is_credit("Beitragsbild"));
         assert!(!is_credit("Photos of the event are online."));
+        assert!(is_credit("\u{a9} Oli Scarff/Getty Images"));
+        assert!(is_credit("Copyright: Gisele Wender"));
+        assert!(!is_credit("Copyright law was changed in 2019."));
     }
 }
