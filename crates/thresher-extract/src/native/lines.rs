@@ -29,6 +29,7 @@ pub(crate) fn keep_lines(lines: &Lines, title: Option<&str>) -> Vec<bool> {
     drop_headline(lines, title, &mut keep);
     drop_leading_meta(lines, &mut keep);
     drop_link_runs(lines, &mut keep);
+    drop_read_more(lines, &mut keep);
     drop_credits(lines, &mut keep);
     drop_tail(lines, &mut keep);
     keep
@@ -191,6 +192,45 @@ fn is_link_line(lines: &Lines, i: usize) -> bool {
     l.text_bytes > 0 && l.text_bytes < LINK_LIST_BYTES && l.link_density() >= LINK_LINE
 }
 
+/// A cross-link set in the text: a short lead-in (`Read more:`, `Lesen Sie auch:`,
+/// `Czytaj też:`) and then a linked headline, which makes most of the line.
+fn is_read_more(lines: &Lines, i: usize) -> bool {
+    let l = &lines.lines[i];
+    if l.structured || l.heading > 0 || l.text_bytes >= LINK_LIST_BYTES + 90 {
+        return false;
+    }
+    // The lead-in is not part of the link: a line that is all link is a linked title that
+    // has a colon in it.
+    let ld = l.link_density();
+    if !(0.5..0.98).contains(&ld) {
+        return false;
+    }
+    let t = bare(lines.text(i)).trim();
+    // A headline, not a sentence.
+    if t.ends_with(['.', '!']) {
+        return false;
+    }
+    let Some(colon) = t.find([':', '»', '›']) else {
+        return false;
+    };
+    let after = t[colon..].trim_start_matches([':', '»', '›']);
+    // A URL (`http://…`) or a handle (`Account: @name`) is not a lead-in.
+    if after.starts_with("//") || after.trim_start().starts_with('@') {
+        return false;
+    }
+    let lead = &t[..colon];
+    let words = lead.split_whitespace().count();
+    (1..=4).contains(&words) && lead.len() <= 40 && !lead.contains(['.', ',', '?', '!'])
+}
+
+fn drop_read_more(lines: &Lines, keep: &mut [bool]) {
+    for i in 0..lines.lines.len() {
+        if keep[i] && is_read_more(lines, i) {
+            keep[i] = false;
+        }
+    }
+}
+
 fn drop_link_runs(lines: &Lines, keep: &mut [bool]) {
     let n = lines.lines.len();
     let mut i = 0;
@@ -250,7 +290,49 @@ fn drop_tail(lines: &Lines, keep: &mut [bool]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::render::Line;
     use super::*;
+
+    /// Lines of (text, bytes of it inside links).
+    fn lines(spec: &[(&str, usize)]) -> Lines {
+        let mut buf = String::new();
+        let mut out = Vec::new();
+        for &(t, link) in spec {
+            let start = buf.len();
+            buf.push_str(t);
+            out.push(Line {
+                start,
+                end: buf.len(),
+                link_bytes: link,
+                text_bytes: t.len(),
+                heading: 0,
+                para: true,
+                structured: false,
+            });
+        }
+        Lines { buf, lines: out }
+    }
+
+    #[test]
+    fn read_more_lines_go_and_linked_titles_and_urls_stay() {
+        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let l = lines(&[
+            (prose, 0),
+            ("Read more: Council postpones the budget again", 34),
+            (prose, 0),
+            ("Presse: Studie zweifelt an Stuetze vom Staat", 44),
+            (prose, 0),
+            ("http://amzn.to/2iJFhRj", 20),
+            (prose, 0),
+            ("Pro tip: Get more meal ideas here!", 20),
+            (prose, 0),
+        ]);
+        let keep = keep_lines(&l, None);
+        assert_eq!(
+            keep,
+            vec![true, false, true, true, true, true, true, true, true]
+        );
+    }
 
     #[test]
     fn dates_and_bylines() {
