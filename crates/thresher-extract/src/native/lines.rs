@@ -224,9 +224,9 @@ fn is_read_more(lines: &Lines, i: usize) -> bool {
 }
 
 fn drop_read_more(lines: &Lines, keep: &mut [bool]) {
-    for i in 0..lines.lines.len() {
-        if keep[i] && is_read_more(lines, i) {
-            keep[i] = false;
+    for (i, k) in keep.iter_mut().enumerate() {
+        if *k && is_read_more(lines, i) {
+            *k = false;
         }
     }
 }
