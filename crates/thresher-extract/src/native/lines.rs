@@ -280,7 +280,13 @@ fn drop_tail(lines: &Lines, keep: &mut [bool]) {
         let marks_only = l.text_bytes == 0;
         let lead_in = l.text_bytes < META_BYTES && is_lead_in(t, l.link_density());
         let link = l.text_bytes < LINK_LIST_BYTES && l.link_density() > 0.5;
-        if l.heading > 0 || lead_in || link || marks_only {
+        // A date line after the text: when it was published or last changed (with a word:
+        // digits alone may be a phone number).
+        let dated = l.text_bytes < META_BYTES
+            && !t.ends_with(['.', '!', '?'])
+            && t.chars().any(char::is_alphabetic)
+            && looks_dated(t);
+        if l.heading > 0 || lead_in || link || marks_only || dated {
             keep[i] = false;
         } else {
             break;
