@@ -341,6 +341,18 @@ mod tests {
     }
 
     #[test]
+    fn a_date_line_after_the_text_goes_and_a_phone_number_stays() {
+        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let keep = keep_lines(
+            &lines(&[(prose, 0), ("Publiziert: 03.04.2020, 12:35", 0)]),
+            None,
+        );
+        assert_eq!(keep, vec![true, false]);
+        let keep = keep_lines(&lines(&[(prose, 0), ("+81 158-23-2012", 0)]), None);
+        assert_eq!(keep, vec![true, true]);
+    }
+
+    #[test]
     fn dates_and_bylines() {
         assert!(looks_dated("Updated Nov 19, 9:41 AM"));
         assert!(looks_dated("22 de janeiro de 2018"));
