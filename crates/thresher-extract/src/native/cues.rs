@@ -60,6 +60,10 @@ fn is_chrome_word(w: &str) -> bool {
             | "consent"
             | "cookie"
             | "cookies"
+            | "cta"
+            | "donate"
+            | "donation"
+            | "donations"
             | "disqus"
             | "dropdown"
             | "footer"
@@ -295,6 +299,7 @@ mod tests {
         assert!(cues("ad-slot top").chrome);
         assert!(!cues("header shadow load").chrome);
         assert!(cues("site-nav").chrome);
+        assert!(cues("article-donation-cta").chrome);
         assert!(!cues("canvas").chrome);
         assert!(!cues("testreport__section testreport__section--ads").chrome);
     }
