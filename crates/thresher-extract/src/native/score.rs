@@ -27,6 +27,8 @@ use crate::scan::tags::*;
 pub(crate) const MIN_PARAGRAPH: u32 = 25;
 /// Prose (chars) that makes a sibling of the content root part of the content.
 const SIBLING_PROSE: u32 = 200;
+/// Prose per image (chars) above which a block of images is not a gallery.
+const GALLERY_PROSE_PER_IMAGE: u32 = 100;
 /// Near-equal candidates looked at when deciding whether the article is split in sections.
 const MAX_STRONG: usize = 5;
 /// Ancestors a paragraph's score reaches.
@@ -790,7 +792,13 @@ fn clean(
             let p = s.paragraphs as f32;
             // More list items than paragraphs is navigation only when the items are links;
             // a box of plain items (ingredients, steps, facts) is content.
-            let drop = (s.images > 1 && p / (s.images as f32) < 0.5 && node.tag != FIGURE)
+            // A gallery is images with short captions (or linked teasers); steps or posts with
+            // a photo each carry their own prose.
+            let gallery = s.images > 1
+                && p / (s.images as f32) < 0.5
+                && node.tag != FIGURE
+                && (s.prose_chars < GALLERY_PROSE_PER_IMAGE * s.images || s.link_density() >= 0.05);
+            let drop = gallery
                 || (!is_list
                     && s.items as f32 > p + 1.0
                     && s.own_chars < MIN_PARAGRAPH
