@@ -345,6 +345,29 @@ mod tests {
         </body></html>";
 
     #[test]
+    fn steps_with_a_photo_each_are_not_a_gallery() {
+        let step = |n: usize| {
+            format!(
+                "<div class=step><img src=s{n}.jpg><span>Step {n}: stir the sauce slowly over a low heat for ten minutes, then add the cream and season it with salt and pepper to taste.</span></div>"
+            )
+        };
+        let page = format!(
+            "<html><body><article><p>This sauce is a classic of the house, and it takes no more than half an hour from start to finish, with things most kitchens already have.</p>\
+             <div class=steps>{}{}{}</div></article>\
+             <div class=gallery><img src=a.jpg><span>Photo one</span><img src=b.jpg><span>Photo two</span><img src=c.jpg></div></body></html>",
+            step(1),
+            step(2),
+            step(3)
+        );
+        let text = NativeExtractor::default().main_text(&page);
+        assert!(
+            text.contains("Step 2: stir the sauce") && text.contains("Step 3:"),
+            "{text}"
+        );
+        assert!(!text.contains("Photo two"), "{text}");
+    }
+
+    #[test]
     fn text_comes_out_in_nfc() {
         let page = "<html><body><article><p>Cafe\u{301} cre\u{300}me, \u{995}\u{9c1}\u{9b7}\u{9cd}\u{99f}\u{9bf}\u{9df}\u{9be} and plain words enough to be a paragraph here.</p></article></body></html>";
         let text = NativeExtractor::default().main_text(page);
