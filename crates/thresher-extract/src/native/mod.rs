@@ -348,12 +348,19 @@ mod tests {
     fn steps_with_a_photo_each_are_not_a_gallery() {
         let step = |n: usize| {
             format!(
-                "<div class=step><img src=s{n}.jpg><span>Step {n}: stir the sauce slowly over a low heat for ten minutes, then add the cream and season it with salt and pepper to taste.</span></div>"
+                "<li><img src=s{n}a.jpg><img src=s{n}b.jpg><img src=s{n}c.jpg>Step {n}: stir the sauce slowly over a low heat for ten minutes, then add the cream and season it with salt and pepper to taste. Keep stirring while it thickens, so that nothing sticks to the bottom of the pan, and take it off the heat as soon as it coats the back of a spoon; it thickens a little more as it cools.</li>"
             )
         };
         let page = format!(
             "<html><body><article><p>This sauce is a classic of the house, and it takes no more than half an hour from start to finish, with things most kitchens already have.</p>\
-             <div class=steps>{}{}{}</div></article>\
+             <p>It keeps for three days in the fridge, and it freezes well, so it is worth making a double batch when you have the time and a big enough pan.</p>\
+             <p>The cream can be replaced by milk and a little butter, though the sauce will then be thinner, and it needs a few more minutes on the heat.</p>\
+             <p>Serve it with pasta, rice or potatoes, and a green salad on the side; a glass of dry white wine goes well with it, too.</p>\
+             <p>This sauce is a classic of the house, and it takes no more than half an hour from start to finish, with things most kitchens already have.</p>\
+             <p>It keeps for three days in the fridge, and it freezes well, so it is worth making a double batch when you have the time and a big enough pan.</p>\
+             <p>The cream can be replaced by milk and a little butter, though the sauce will then be thinner, and it needs a few more minutes on the heat.</p>\
+             <p>Serve it with pasta, rice or potatoes, and a green salad on the side; a glass of dry white wine goes well with it, too.</p>\
+             <ol class=steps>{}{}{}</ol></article>\
              <div class=gallery><img src=a.jpg><span>Photo one</span><img src=b.jpg><span>Photo two</span><img src=c.jpg></div></body></html>",
             step(1),
             step(2),
