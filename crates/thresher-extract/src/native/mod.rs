@@ -375,6 +375,17 @@ mod tests {
     }
 
     #[test]
+    fn a_no_break_space_next_to_a_link_still_separates_words() {
+        let page = "<html><body><article><p>Since the <a href=/x>start of the protests</a>&nbsp;against the president in April the government has banned demonstrations and held thousands of people without charge, \
+            the report says; it was written by a <a href=/y>commission</a>\u{a0}of the organisation, \
+            and both<b>&nbsp;</b><i>words</i> stay apart.</p></article></body></html>";
+        let text = NativeExtractor::default().main_text(page);
+        assert!(text.contains("protests against"), "{text}");
+        assert!(text.contains("commission of"), "{text}");
+        assert!(text.contains("both words"), "{text}");
+    }
+
+    #[test]
     fn text_comes_out_in_nfc() {
         let page = "<html><body><article><p>Cafe\u{301} cre\u{300}me, \u{995}\u{9c1}\u{9b7}\u{9cd}\u{99f}\u{9bf}\u{9df}\u{9be} and plain words enough to be a paragraph here.</p></article></body></html>";
         let text = NativeExtractor::default().main_text(page);

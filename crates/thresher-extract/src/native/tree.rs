@@ -439,17 +439,17 @@ impl Builder<'_> {
                 self.tree.text.push_str(raw);
             }
         } else {
-            let first = raw.as_bytes()[0];
-            if first.is_ascii_whitespace() {
+            // The spaces around the text, no-break spaces (`&nbsp;` too) included.
+            let (lead, trail) = if decode {
+                decode_collapsed(raw, &mut self.tree.text)
+            } else {
+                collapse_into(raw, &mut self.tree.text)
+            };
+            if lead {
                 flags |= flag::LEAD_SPACE;
             }
-            if raw.as_bytes()[raw.len() - 1].is_ascii_whitespace() {
+            if trail {
                 flags |= flag::TRAIL_SPACE;
-            }
-            if decode {
-                decode_collapsed(raw, &mut self.tree.text);
-            } else {
-                collapse_into(raw, &mut self.tree.text);
             }
         }
         let end = self.tree.text.len();
@@ -718,15 +718,20 @@ fn floor_boundary(s: &str, max: usize) -> usize {
 /// word joiner (U+2060) and the zero-width no-break space (U+FEFF).
 /// Works on bytes: ASCII whitespace and NUL are single bytes, and the no-break space and the
 /// dropped characters start with C2, E2 or EF, so runs between them are copied as whole slices.
-fn collapse_into(s: &str, out: &mut String) {
+/// Returns whether `s` began and whether it ended with whitespace (the no-break space
+/// included), which the caller keeps as the spaces around the text.
+fn collapse_into(s: &str, out: &mut String) -> (bool, bool) {
     let b = s.as_bytes();
     let start = out.len();
     let mut pending = false;
+    let mut lead = false;
+    let mut seen_text = false;
     let mut i = 0;
     while i < b.len() {
         match special(b, i) {
             Special::Space(len) => {
                 pending = true;
+                lead |= !seen_text;
                 i += len;
                 continue;
             }
@@ -752,10 +757,12 @@ fn collapse_into(s: &str, out: &mut String) {
             out.push(' ');
         }
         pending = false;
+        seen_text = true;
         // The run starts and ends at ASCII bytes or at the lead byte of a special character,
         // so it is whole chars.
         out.push_str(&s[run_start..i]);
     }
+    (lead, pending)
 }
 
 /// What [`collapse_into`] does with the character at `b[i]`.
@@ -783,14 +790,13 @@ fn special(b: &[u8], i: usize) -> Special {
 }
 
 /// Like [`collapse_into`], decoding character references.
-pub(crate) fn decode_collapsed(s: &str, out: &mut String) {
+pub(crate) fn decode_collapsed(s: &str, out: &mut String) -> (bool, bool) {
     if !s.contains('&') {
-        collapse_into(s, out);
-        return;
+        return collapse_into(s, out);
     }
     let mut tmp = String::with_capacity(s.len());
     decode_into(s, &mut tmp);
-    collapse_into(&tmp, out);
+    collapse_into(&tmp, out)
 }
 
 /// Appends `s` with character references decoded.
