@@ -19,8 +19,9 @@ const LINK_LINE: f32 = 0.75;
 /// Shortest run of link lines dropped as a list.
 const LINK_RUN: usize = 3;
 
-/// Which lines to keep. `title` is the page's `<title>`.
-pub(crate) fn keep_lines(lines: &Lines, title: Option<&str>) -> Vec<bool> {
+/// Which lines to keep. `title` is the page's `<title>`; `captions` keeps figure captions
+/// written as text (`Figure 2: …`, `Abbildung: …`).
+pub(crate) fn keep_lines(lines: &Lines, title: Option<&str>, captions: bool) -> Vec<bool> {
     let n = lines.lines.len();
     let mut keep = vec![true; n];
     if n == 0 {
@@ -31,6 +32,9 @@ pub(crate) fn keep_lines(lines: &Lines, title: Option<&str>) -> Vec<bool> {
     drop_link_runs(lines, &mut keep);
     drop_read_more(lines, &mut keep);
     drop_credits(lines, &mut keep);
+    if !captions {
+        drop_captions(lines, &mut keep);
+    }
     drop_tail(lines, &mut keep);
     keep
 }
@@ -80,6 +84,53 @@ fn is_credit(text: &str) -> bool {
     (head == first || head.split(' ').count() <= 2)
         && CREDIT_WORDS.contains(&first)
         && (rest.starts_with(':') || rest.starts_with('©') || rest.is_empty())
+}
+
+/// Words that open a figure caption written as a paragraph (`Figure 3: …`, `Abb. 2: …`).
+const CAPTION_WORDS: &[&str] = &[
+    "figure",
+    "fig",
+    "abbildung",
+    "abb",
+    "grafik",
+    "schaubild",
+    "figura",
+    "rysunek",
+    "rys",
+];
+
+/// Captions are short: a sentence or two.
+const CAPTION_BYTES: usize = 250;
+
+/// Whether a line is a figure caption: a caption word, an optional number, then `:`.
+fn is_caption(text: &str) -> bool {
+    let t = text.trim();
+    let word: String = t
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
+    if !CAPTION_WORDS.contains(&word.as_str()) {
+        return false;
+    }
+    let rest = t[word.len().min(t.len())..]
+        .trim_start_matches('.')
+        .trim_start();
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    rest.trim_start().starts_with(':')
+}
+
+fn drop_captions(lines: &Lines, keep: &mut [bool]) {
+    for (i, l) in lines.lines.iter().enumerate() {
+        if keep[i]
+            && !l.structured
+            && l.heading == 0
+            && l.text_bytes < CAPTION_BYTES
+            && is_caption(bare(lines.text(i)))
+        {
+            keep[i] = false;
+        }
+    }
 }
 
 fn drop_credits(lines: &Lines, keep: &mut [bool]) {
@@ -333,7 +384,7 @@ mod tests {
             ("Pro tip: Get more meal ideas here!", 20),
             (prose, 0),
         ]);
-        let keep = keep_lines(&l, None);
+        let keep = keep_lines(&l, None, false);
         assert_eq!(
             keep,
             vec![true, false, true, true, true, true, true, true, true]
@@ -346,9 +397,10 @@ mod tests {
         let keep = keep_lines(
             &lines(&[(prose, 0), ("Publiziert: 03.04.2020, 12:35", 0)]),
             None,
+            false,
         );
         assert_eq!(keep, vec![true, false]);
-        let keep = keep_lines(&lines(&[(prose, 0), ("+81 158-23-2012", 0)]), None);
+        let keep = keep_lines(&lines(&[(prose, 0), ("+81 158-23-2012", 0)]), None, false);
         assert_eq!(keep, vec![true, true]);
     }
 
@@ -366,5 +418,10 @@ mod tests {
         assert!(is_credit("\u{a9} Oli Scarff/Getty Images"));
         assert!(is_credit("Copyright: Gisele Wender"));
         assert!(!is_credit("Copyright law was changed in 2019."));
+        assert!(is_caption("Figure 10: Changing Font Size of Legend Text."));
+        assert!(is_caption("Abbildung: Vergleich auf dem Aletschgletscher."));
+        assert!(is_caption("Abb. 3: Karte"));
+        assert!(!is_caption("Figure skating is a sport: on ice."));
+        assert!(!is_caption("Figures show a rise of 3%."));
     }
 }

@@ -86,7 +86,7 @@ impl NativeExtractor {
                 },
             );
             let rendered = render::render(&tree, &sel, &self.render);
-            let keep = lines::keep_lines(&rendered, title);
+            let keep = lines::keep_lines(&rendered, title, self.render.captions);
             rendered.join(&keep, self.render.markdown)
         };
         let text = main_only(&run);
@@ -222,7 +222,7 @@ pub fn debug_attempt(html: &str, strip: bool, clean: bool) -> String {
         },
     );
     let rendered = render::render(&tree, &sel, &RenderOptions::default());
-    let keep = lines::keep_lines(&rendered, tree.title.as_deref());
+    let keep = lines::keep_lines(&rendered, tree.title.as_deref(), false);
     rendered.join(&keep, false)
 }
 
