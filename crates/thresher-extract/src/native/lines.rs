@@ -73,17 +73,25 @@ fn is_credit(text: &str) -> bool {
     if t.starts_with('©') {
         return true;
     }
-    let head: String = t
-        .chars()
-        .take_while(|c| c.is_alphabetic() || *c == ' ')
-        .collect::<String>()
-        .to_lowercase();
-    let rest = &t[head.len().min(t.len())..];
+    // Slices of `t` itself: a lowercased copy may differ in length (`Ⱥ` is 2 bytes, `ⱥ` 3).
+    let head_end = t
+        .find(|c: char| !(c.is_alphabetic() || c == ' '))
+        .unwrap_or(t.len());
+    let (head, rest) = t.split_at(head_end);
     let head = head.trim();
     let first = head.split(' ').next().unwrap_or("");
-    (head == first || head.split(' ').count() <= 2)
-        && CREDIT_WORDS.contains(&first)
+    head.split(' ').count() <= 2
+        && first.len() <= MAX_CUE_WORD
+        && CREDIT_WORDS.iter().any(|w| eq_lower(first, w))
         && (rest.starts_with(':') || rest.starts_with('©') || rest.is_empty())
+}
+
+/// Longest credit or caption word (bytes); longer words are not compared.
+const MAX_CUE_WORD: usize = 16;
+
+/// Whether `word`, lowercased, is `lower`; without allocating.
+fn eq_lower(word: &str, lower: &str) -> bool {
+    word.chars().flat_map(char::to_lowercase).eq(lower.chars())
 }
 
 /// Words that open a figure caption written as a paragraph (`Figure 3: …`, `Abb. 2: …`).
@@ -105,17 +113,12 @@ const CAPTION_BYTES: usize = 250;
 /// Whether a line is a figure caption: a caption word, an optional number, then `:`.
 fn is_caption(text: &str) -> bool {
     let t = text.trim();
-    let word: String = t
-        .chars()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<String>()
-        .to_lowercase();
-    if !CAPTION_WORDS.contains(&word.as_str()) {
+    let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());
+    let (word, rest) = t.split_at(end);
+    if word.len() > MAX_CUE_WORD || !CAPTION_WORDS.iter().any(|w| eq_lower(word, w)) {
         return false;
     }
-    let rest = t[word.len().min(t.len())..]
-        .trim_start_matches('.')
-        .trim_start();
+    let rest = rest.trim_start_matches('.').trim_start();
     let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
     rest.trim_start().starts_with(':')
 }
@@ -423,5 +426,12 @@ mod tests {
         assert!(is_caption("Abb. 3: Karte"));
         assert!(!is_caption("Figure skating is a sport: on ice."));
         assert!(!is_caption("Figures show a rise of 3%."));
+        assert!(is_credit("FOTO: dpa"));
+        // Lowercasing changes the byte length of some letters: no slicing inside a char.
+        assert!(!is_credit("\u{23a}\u{23a}\u{23a}\u{23a}: x"));
+        assert!(!is_caption("\u{23a}\u{23a}\u{23a}\u{23a}: x"));
+        assert!(!is_credit("\u{130}\u{130} \u{23a}: x"));
+        assert!(!is_credit("\u{23a}\u{23a}\u{23a}: \u{e9}"));
+        assert!(!is_caption("\u{23a}\u{23a}\u{23a}: \u{e9}"));
     }
 }

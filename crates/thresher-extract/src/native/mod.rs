@@ -386,6 +386,16 @@ mod tests {
     }
 
     #[test]
+    fn a_short_line_whose_lowercase_is_longer_does_not_panic() {
+        // `Ⱥ` (2 bytes) lowercases to `ⱥ` (3 bytes): the credit check once sliced the line
+        // at the lowercased length, inside the `é`.
+        let page = "<html><body><article><p>The council met on Monday and decided to postpone the vote on the bridge until the spring.</p>\
+            <p>\u{23a}\u{23a}\u{23a}: \u{e9}</p></article></body></html>";
+        let text = NativeExtractor::default().main_text(page);
+        assert!(text.contains("\u{23a}\u{23a}\u{23a}: \u{e9}"), "{text}");
+    }
+
+    #[test]
     fn text_comes_out_in_nfc() {
         let page = "<html><body><article><p>Cafe\u{301} cre\u{300}me, \u{995}\u{9c1}\u{9b7}\u{9cd}\u{99f}\u{9bf}\u{9df}\u{9be} and plain words enough to be a paragraph here.</p></article></body></html>";
         let text = NativeExtractor::default().main_text(page);
