@@ -82,16 +82,21 @@ fn is_credit(text: &str) -> bool {
     let first = head.split(' ').next().unwrap_or("");
     head.split(' ').count() <= 2
         && first.len() <= MAX_CUE_WORD
-        && CREDIT_WORDS.iter().any(|w| eq_lower(first, w))
+        && in_list(first, CREDIT_WORDS)
         && (rest.starts_with(':') || rest.starts_with('©') || rest.is_empty())
 }
 
 /// Longest credit or caption word (bytes); longer words are not compared.
 const MAX_CUE_WORD: usize = 16;
 
-/// Whether `word`, lowercased, is `lower`; without allocating.
-fn eq_lower(word: &str, lower: &str) -> bool {
-    word.chars().flat_map(char::to_lowercase).eq(lower.chars())
+/// Whether `word`, lowercased, is in `list` (lowercase words). ASCII words, nearly all of
+/// them, are compared in place.
+fn in_list(word: &str, list: &[&str]) -> bool {
+    if word.is_ascii() {
+        list.iter().any(|w| word.eq_ignore_ascii_case(w))
+    } else {
+        list.contains(&word.to_lowercase().as_str())
+    }
 }
 
 /// Words that open a figure caption written as a paragraph (`Figure 3: …`, `Abb. 2: …`).
@@ -115,7 +120,7 @@ fn is_caption(text: &str) -> bool {
     let t = text.trim();
     let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());
     let (word, rest) = t.split_at(end);
-    if word.len() > MAX_CUE_WORD || !CAPTION_WORDS.iter().any(|w| eq_lower(word, w)) {
+    if word.len() > MAX_CUE_WORD || !in_list(word, CAPTION_WORDS) {
         return false;
     }
     let rest = rest.trim_start_matches('.').trim_start();
