@@ -72,24 +72,26 @@ impl NativeExtractor {
         nfc(self.main_text_raw(html))
     }
 
+    /// One selection attempt (`strip` chrome names, `clean` conditionally), rendered and
+    /// cleaned line by line.
+    fn attempt(&self, tree: &tree::Tree, cues: &[cues::Cues], strip: bool, clean: bool) -> String {
+        let sel = score::select(
+            tree,
+            cues,
+            Attempt {
+                strip_chrome_names: strip,
+                clean_conditionally: clean,
+            },
+        );
+        let rendered = render::render(tree, &sel, &self.render);
+        let keep = lines::keep_lines(&rendered, tree.title.as_deref(), self.render.captions);
+        rendered.join(&keep, self.render.markdown)
+    }
+
     fn main_text_raw(&self, html: &str) -> String {
         let tree = tree::build(html);
-        let title = tree.title.as_deref();
         let cues = score::all_cues(&tree);
-        let run = |strip: bool, clean: bool| {
-            let sel = score::select(
-                &tree,
-                &cues,
-                Attempt {
-                    strip_chrome_names: strip,
-                    clean_conditionally: clean,
-                },
-            );
-            let rendered = render::render(&tree, &sel, &self.render);
-            let keep = lines::keep_lines(&rendered, title, self.render.captions);
-            rendered.join(&keep, self.render.markdown)
-        };
-        let text = main_only(&run);
+        let text = main_only(&|strip, clean| self.attempt(&tree, &cues, strip, clean));
         if !self.comments {
             return text;
         }
@@ -213,17 +215,7 @@ pub fn debug_candidates(html: &str) -> String {
 #[doc(hidden)]
 pub fn debug_attempt(html: &str, strip: bool, clean: bool) -> String {
     let tree = tree::build(html);
-    let sel = score::select(
-        &tree,
-        &score::all_cues(&tree),
-        Attempt {
-            strip_chrome_names: strip,
-            clean_conditionally: clean,
-        },
-    );
-    let rendered = render::render(&tree, &sel, &RenderOptions::default());
-    let keep = lines::keep_lines(&rendered, tree.title.as_deref(), false);
-    rendered.join(&keep, false)
+    NativeExtractor::default().attempt(&tree, &score::all_cues(&tree), strip, clean)
 }
 
 /// Development aid: the selection's roots with their class/id, score inputs and first words.

@@ -339,13 +339,7 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
     let stats = sum_stats(tree, &removed);
 
     let score = paragraph_scores(tree, cue, &removed, &stats);
-    let final_score = |i: usize| -> f32 {
-        if score[i].is_nan() {
-            f32::NEG_INFINITY
-        } else {
-            score[i] * (1.0 - stats[i].link_density())
-        }
-    };
+    let final_score = |i: usize| final_score(&score, &stats, i);
 
     let mut dropped = removed.clone();
     let best = (0..n)
@@ -556,6 +550,15 @@ fn paragraph_scores(tree: &Tree, cue: &[Cues], removed: &[bool], stats: &[Stats]
     score
 }
 
+/// A candidate's score discounted by its link density (−∞: not a candidate).
+fn final_score(score: &[f32], stats: &[Stats], i: usize) -> f32 {
+    if score[i].is_nan() {
+        f32::NEG_INFINITY
+    } else {
+        score[i] * (1.0 - stats[i].link_density())
+    }
+}
+
 /// Development aid: the best candidates of an attempt, with their final scores.
 pub(crate) fn debug_candidates(
     tree: &Tree,
@@ -567,13 +570,7 @@ pub(crate) fn debug_candidates(
     let score = paragraph_scores(tree, cue, &removed, &stats);
     let mut c: Vec<(usize, f32, f32)> = (0..tree.nodes.len())
         .filter(|&i| !score[i].is_nan() && !removed[i])
-        .map(|i| {
-            (
-                i,
-                score[i] * (1.0 - stats[i].link_density()),
-                cue[i].weight(),
-            )
-        })
+        .map(|i| (i, final_score(&score, &stats, i), cue[i].weight()))
         .collect();
     c.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
     c.truncate(12);
