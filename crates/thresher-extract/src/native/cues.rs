@@ -162,6 +162,9 @@ fn is_negative_word(w: &str) -> bool {
             | "hidden"
             | "info"
             | "meta"
+            | "metadata"
+            | "postmeta"
+            | "postmetadata"
             | "more"
             | "print"
             | "rating"
@@ -180,6 +183,7 @@ fn is_negative_word(w: &str) -> bool {
             | "widgets"
             | "tools"
             | "timestamp"
+            | "utility"
             | "login"
     )
 }

@@ -125,9 +125,10 @@ fn main_only(run: &dyn Fn(bool, bool) -> String) -> String {
     // Gains are counted in prose-length lines: a form's error messages or a menu
     // are many short lines, an article is long ones.
     let (prose, prose2) = (prose_bytes(&text), prose_bytes(&text2));
-    // A short first text is replaced by a longer retry, unless the retry lost the first
-    // text's prose: then it chose another block (a sidebar) rather than more of the article.
-    let short_gain = chars < RETRY_BELOW && chars2 > chars && keeps_prose(&text, &text2);
+    // A first text without a single prose line found nothing: any longer retry is better.
+    // One with prose is replaced only for much more prose: a retry that adds a few lines
+    // adds the chrome-named boxes (post metadata, navigation) around the same article.
+    let short_gain = prose == 0 && chars < RETRY_BELOW && chars2 > chars;
     let best = if short_gain || prose2 >= prose.max(1) * RETRY_GAIN {
         text2
     } else {
@@ -154,13 +155,6 @@ fn nfc(text: String) -> String {
     out.push_str(done);
     out.push_str(&n.normalize(rest));
     out
-}
-
-/// Whether every prose line (100 bytes or more) of `text` is in `other`.
-fn keeps_prose(text: &str, other: &str) -> bool {
-    text.lines()
-        .filter(|l| l.len() >= 100)
-        .all(|l| other.contains(l))
 }
 
 /// Bytes in lines of at least 100 bytes: the prose of a text.

@@ -769,6 +769,11 @@ fn clean(
                 }
             }
             if !is_container {
+                // A paragraph whose class names it metadata, a credit or a caption
+                // (`postmetadata`, `entry-meta`, `image-credit`) is not the article's prose.
+                if node.tag == P && weight < 0.0 {
+                    dropped[i] = true;
+                }
                 continue;
             }
             // Paragraph points and class weight decide; a list's or form's negative base
