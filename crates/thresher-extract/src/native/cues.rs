@@ -49,6 +49,7 @@ fn is_chrome_word(w: &str) -> bool {
             | "adunit"
             | "adwrap"
             | "agegate"
+            | "aside"
             | "banner"
             | "breadcrumb"
             | "breadcrumbs"
