@@ -306,6 +306,7 @@ mod tests {
         assert!(cues("site-nav").chrome);
         assert!(cues("article-donation-cta").chrome);
         assert!(!cues("canvas").chrome);
+        assert!(cues("single-insert aside").chrome);
         assert!(!cues("testreport__section testreport__section--ads").chrome);
     }
 
@@ -338,6 +339,7 @@ mod tests {
         assert!(cues("post-body entry").content);
         assert!(!cues("post-body entry").chrome);
         assert!(cues("image-caption").negative);
+        assert!(cues("postmetadata alt").negative && cues("entry-utility").weight() < 0.0);
         assert!(cues("entry-content").weight() > 0.0);
         assert!(cues("share-tools").weight() < 0.0);
         assert!(cues("article__lead").lead);

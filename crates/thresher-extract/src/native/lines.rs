@@ -32,6 +32,7 @@ pub(crate) fn keep_lines(lines: &Lines, title: Option<&str>, captions: bool) -> 
     drop_link_runs(lines, &mut keep);
     drop_read_more(lines, &mut keep);
     drop_credits(lines, &mut keep);
+    drop_date_lines(lines, &mut keep);
     if !captions {
         drop_captions(lines, &mut keep);
     }
@@ -219,6 +220,41 @@ fn looks_dated(s: &str) -> bool {
         }
     }
     false
+}
+
+/// A line that is only a date (`16 marca 2021`, `05. Februar 2020`, `Nov. 3, 2019`): a day,
+/// a month's name and a year.
+fn is_date_line(t: &str) -> bool {
+    let (mut month, mut day, mut year) = (false, false, false);
+    let mut count = 0;
+    for w in t.split_whitespace() {
+        count += 1;
+        let w = w.trim_end_matches(['.', ',']);
+        if !month && super::metadata::month_number(w).is_some() {
+            month = true;
+        } else if w.len() <= 2 && w.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d)) {
+            day = true;
+        } else if w.len() == 4 && looks_dated(w) {
+            year = true;
+        } else {
+            return false;
+        }
+    }
+    month && day && year && count == 3
+}
+
+/// Date lines anywhere in the text: when it was published, set between its paragraphs.
+fn drop_date_lines(lines: &Lines, keep: &mut [bool]) {
+    for (i, l) in lines.lines.iter().enumerate() {
+        if keep[i]
+            && !l.structured
+            && l.heading == 0
+            && l.text_bytes < META_BYTES
+            && is_date_line(bare(lines.text(i)).trim())
+        {
+            keep[i] = false;
+        }
+    }
 }
 
 fn is_byline(s: &str) -> bool {
@@ -415,6 +451,13 @@ mod tests {
     #[test]
     fn dates_and_bylines() {
         assert!(looks_dated("Updated Nov 19, 9:41 AM"));
+        assert!(is_date_line("16 marca 2021"));
+        assert!(is_date_line("05. Februar 2020"));
+        assert!(is_date_line("Aug. 16, 2020"));
+        assert!(!is_date_line("Juni 2016"));
+        assert!(!is_date_line("3 Folgen, 2015"));
+        assert!(!is_date_line("4:14 p.m."));
+        assert!(!is_date_line("+81 158-23-2012"));
         assert!(looks_dated("22 de janeiro de 2018"));
         assert!(!looks_dated("room 12345 and 3:5"));
         assert!(is_byline("By Jane Doe"));

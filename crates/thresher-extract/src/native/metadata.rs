@@ -2002,7 +2002,7 @@ fn strip_ordinal(s: &str) -> &str {
 
 /// Month number of a month name or abbreviation (English, German, French, Spanish, Italian,
 /// Dutch, Portuguese, Polish genitive).
-fn month_number(w: &str) -> Option<u32> {
+pub(super) fn month_number(w: &str) -> Option<u32> {
     if w.len() < 3 || w.len() > 14 {
         return None;
     }

@@ -331,6 +331,21 @@ mod tests {
         </body></html>";
 
     #[test]
+    fn a_paragraph_named_metadata_is_left_out() {
+        let page = "<html><body><div class=post><div class=entry>\
+            <p>The council met on Tuesday to discuss the new bridge, which has been delayed \
+            by two years and now costs twice the original estimate.</p>\
+            <p>Residents spoke for and against the plan, and the vote was postponed to next \
+            month after a long debate about the budget.</p>\
+            <p class='postmetadata alt'>This entry was posted on Wednesday, November 27th, \
+            2019 at 3:21 pm and is filed under News. You can follow any responses to this \
+            entry through the RSS 2.0 feed.</p></div></div></body></html>";
+        let text = NativeExtractor::default().main_text(page);
+        assert!(text.contains("Residents spoke"), "{text}");
+        assert!(!text.contains("This entry was posted"), "{text}");
+    }
+
+    #[test]
     fn steps_with_a_photo_each_are_not_a_gallery() {
         let step = |n: usize| {
             format!(
