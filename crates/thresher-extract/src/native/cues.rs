@@ -219,8 +219,9 @@ fn is_lead_word(w: &str) -> bool {
 ///
 /// In one class name the last word is the head, as in an English compound: `entry-meta` is
 /// the entry's metadata and `post-footer` its footer, so a content word followed by a chrome
-/// or negative word in the same name does not count. (`sidebar-content` keeps both: the
-/// content of a sidebar is still a sidebar, which the chrome word says.)
+/// or negative word in the same name does not count. A chrome word anywhere in a name wins
+/// over its content words: `sidebar-content` is the content of a sidebar and `related_post`
+/// a list of other posts, both chrome.
 pub(crate) fn cues(class_id: &str) -> Cues {
     let mut c = Cues::default();
     if class_id.is_empty() {
@@ -233,7 +234,7 @@ pub(crate) fn cues(class_id: &str) -> Cues {
     let mut chrome_here = false;
     for (k, word) in words(class_id) {
         if k != class {
-            c.content |= content_here;
+            c.content |= content_here && !chrome_here;
             c.chrome |= chrome_here;
             content_here = false;
             chrome_here = false;
@@ -262,7 +263,7 @@ pub(crate) fn cues(class_id: &str) -> Cues {
             c.lead = true;
         }
     }
-    c.content |= content_here;
+    c.content |= content_here && !chrome_here;
     c.chrome |= chrome_here;
     c
 }
@@ -316,7 +317,9 @@ mod tests {
         assert!(cues("post-footer").chrome && !cues("post-footer").content);
         assert!(cues("meta-entry").content);
         assert!(cues("entry-meta post-body").content);
-        assert!(cues("sidebar-content").chrome && cues("sidebar-content").content);
+        assert!(cues("sidebar-content").chrome && !cues("sidebar-content").content);
+        assert!(cues("related_post wp_rp").chrome && !cues("related_post wp_rp").content);
+        assert!(cues("sidebar entry-content").content);
         assert!(!cues("social-media-embed").chrome && cues("social-media-embed").content);
         assert!(!cues("embed embed-photo").content);
         assert!(cues("social-media-embed share-bar").chrome);
