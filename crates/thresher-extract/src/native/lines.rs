@@ -276,7 +276,8 @@ fn drop_leading_meta(lines: &Lines, keep: &mut [bool]) {
         if t.ends_with(['.', '!', '?']) {
             continue;
         }
-        if looks_dated(t) || is_byline(t) {
+        // A link above the text is a way back or a section name (`‹ News`, `Wirtschaft`).
+        if looks_dated(t) || is_byline(t) || l.link_density() >= LINK_LINE {
             keep[i] = false;
         }
     }
