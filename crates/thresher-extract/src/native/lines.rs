@@ -87,6 +87,31 @@ fn is_credit(text: &str) -> bool {
         && (rest.starts_with(':') || rest.starts_with('©') || rest.is_empty())
 }
 
+/// Words that label advertising (`Anzeige`, `*Werbung.`, `Advertisement:`).
+const AD_LABEL_WORDS: &[&str] = &[
+    "advertisement",
+    "advertorial",
+    "anzeige",
+    "publicidad",
+    "publicité",
+    "pubblicità",
+    "reklama",
+    "sponsored",
+    "werbung",
+];
+
+/// Whether a short line is an advertising label or disclosure: a label word alone, or
+/// followed by punctuation (`Anzeige, enthält Affiliate Links`). A label word followed by
+/// a word starts a sentence (`Anzeige gegen Unbekannt wurde erstattet`).
+fn is_ad_label(text: &str) -> bool {
+    let t = text.trim_start_matches(|c: char| !c.is_alphabetic());
+    let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());
+    let (word, rest) = t.split_at(end);
+    word.len() <= MAX_CUE_WORD
+        && in_list(word, AD_LABEL_WORDS)
+        && (rest.is_empty() || !rest.starts_with(char::is_whitespace))
+}
+
 /// Longest credit or caption word (bytes); longer words are not compared.
 const MAX_CUE_WORD: usize = 16;
 
@@ -144,7 +169,11 @@ fn drop_captions(lines: &Lines, keep: &mut [bool]) {
 
 fn drop_credits(lines: &Lines, keep: &mut [bool]) {
     for (i, l) in lines.lines.iter().enumerate() {
-        if keep[i] && !l.structured && l.text_bytes < META_BYTES && is_credit(bare(lines.text(i))) {
+        if keep[i]
+            && !l.structured
+            && l.text_bytes < META_BYTES
+            && (is_credit(bare(lines.text(i))) || is_ad_label(lines.text(i)))
+        {
             keep[i] = false;
         }
     }
@@ -437,6 +466,23 @@ mod tests {
     }
 
     #[test]
+    fn a_link_above_the_text_goes() {
+        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let keep = keep_lines(
+            &lines(&[
+                ("‹ Back to News", 14),
+                (prose, 0),
+                ("See the budget", 14),
+                (prose, 0),
+            ]),
+            None,
+            false,
+        );
+        // Below the first prose line, a link line is the text's own.
+        assert_eq!(keep, vec![false, true, true, true]);
+    }
+
+    #[test]
     fn a_date_line_after_the_text_goes_and_a_phone_number_stays() {
         let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
         let keep = keep_lines(
@@ -452,6 +498,12 @@ mod tests {
     #[test]
     fn dates_and_bylines() {
         assert!(looks_dated("Updated Nov 19, 9:41 AM"));
+        assert!(is_ad_label("Anzeige, enthält Affiliate Links"));
+        assert!(is_ad_label("*Werbung. Dieser Beitrag enthält Werbung."));
+        assert!(is_ad_label("- Anzeige-"));
+        assert!(is_ad_label("Advertisement"));
+        assert!(!is_ad_label("Anzeige gegen Unbekannt wurde erstattet."));
+        assert!(!is_ad_label("Advertisements were everywhere:"));
         assert!(is_date_line("16 marca 2021"));
         assert!(is_date_line("05. Februar 2020"));
         assert!(is_date_line("Aug. 16, 2020"));
