@@ -36,8 +36,47 @@ pub(crate) fn keep_lines(lines: &Lines, title: Option<&str>, captions: bool) -> 
     if !captions {
         drop_captions(lines, &mut keep);
     }
+    drop_contact_block(lines, &mut keep);
     drop_tail(lines, &mut keep);
     keep
+}
+
+/// Words that head a press contact block (`Kontakt:`, `Media contact:`).
+const CONTACT_WORDS: &[&str] = &[
+    "ansprechpartner",
+    "ansprechpartnerin",
+    "contact",
+    "contacts",
+    "contacto",
+    "kontakt",
+    "pressekontakt",
+];
+
+/// Whether a line heads a contact block: a contact word, at most one word before it
+/// (`Media contact`, `Press contact`), and nothing after it but a colon.
+fn is_contact_head(t: &str) -> bool {
+    let t = t.trim().trim_end_matches(':').trim_end();
+    let mut words = t.split_whitespace();
+    let (Some(a), b, None) = (words.next(), words.next(), words.next()) else {
+        return false;
+    };
+    in_list(b.unwrap_or(a), CONTACT_WORDS)
+}
+
+/// A contact block at the end of the text (a press release's `Kontakt:` and then names,
+/// phone numbers and addresses, no prose): it is the publisher's, not the article's.
+fn drop_contact_block(lines: &Lines, keep: &mut [bool]) {
+    let n = lines.lines.len();
+    for i in (0..n).rev() {
+        let l = &lines.lines[i];
+        if l.structured || l.text_bytes >= PROSE_BYTES {
+            return;
+        }
+        if keep[i] && l.text_bytes < META_BYTES && is_contact_head(bare(lines.text(i))) {
+            keep[i..].iter_mut().for_each(|k| *k = false);
+            return;
+        }
+    }
 }
 
 /// Words that open a photo credit line (`Foto: …`, `(Image: Getty)`).
@@ -463,6 +502,24 @@ mod tests {
             keep,
             vec![true, false, true, true, true, true, true, true, true]
         );
+    }
+
+    #[test]
+    fn a_contact_block_after_the_text_goes() {
+        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let spec = [
+            (prose, 0),
+            ("Pressekontakt:", 0),
+            ("Dr. Jane Doe", 0),
+            ("Tel.: 0228-999582-5777", 0),
+        ];
+        let keep = keep_lines(&lines(&spec), None, false);
+        assert_eq!(keep, vec![true, false, false, false]);
+        // Prose after it: the word heads a section of the article.
+        let spec = [(prose, 0), ("Contact", 0), (prose, 0)];
+        assert_eq!(keep_lines(&lines(&spec), None, false), vec![true; 3]);
+        assert!(is_contact_head("Media contact:"));
+        assert!(!is_contact_head("Contact us for more"));
     }
 
     #[test]
