@@ -290,9 +290,45 @@ fn looks_dated(s: &str) -> bool {
     false
 }
 
+/// Last words of the labels of a page's own dates (`Stand:`, `Zuletzt aktualisiert:`,
+/// `Published:`); an event's date (`Termin:`) is the article's.
+const DATE_LABEL_WORDS: &[&str] = &[
+    "aktualisiert",
+    "bearbeitet",
+    "data",
+    "date",
+    "datum",
+    "erstellt",
+    "fecha",
+    "geändert",
+    "modified",
+    "posted",
+    "publicado",
+    "published",
+    "publié",
+    "stand",
+    "updated",
+    "veröffentlicht",
+];
+
 /// A line that is only a date (`16 marca 2021`, `05. Februar 2020`, `Nov. 3, 2019`): a day,
-/// a month's name and a year.
+/// a month's name and a year; or a date labelled as the page's (`Stand: 05.02.2020`,
+/// `Updated: May 3, 2021`), where the label also says that the digits are not a phone
+/// number.
 fn is_date_line(t: &str) -> bool {
+    if let Some((label, rest)) = t.split_once(':') {
+        let mut words = label.split_whitespace();
+        let label_ok = label.split_whitespace().count() <= 2
+            && words
+                .next_back()
+                .is_some_and(|w| w.len() <= MAX_CUE_WORD && in_list(w, DATE_LABEL_WORDS));
+        return label_ok && (is_named_date(rest) || is_numeric_date(rest));
+    }
+    is_named_date(t)
+}
+
+/// A day, a month's name and a year, in any order, and nothing else.
+fn is_named_date(t: &str) -> bool {
     let (mut month, mut day, mut year) = (false, false, false);
     let mut count = 0;
     for w in t.split_whitespace() {
@@ -309,6 +345,26 @@ fn is_date_line(t: &str) -> bool {
         }
     }
     month && day && year && count == 3
+}
+
+/// `05.02.2020`, `2020-02-05` or `5/2/2020`, optionally with a clock time after it.
+fn is_numeric_date(t: &str) -> bool {
+    let mut words = t.split_whitespace();
+    let Some(date) = words.next() else {
+        return false;
+    };
+    let date = date.trim_end_matches([',', '.']);
+    let parts: Vec<&str> = date.split(['.', '/', '-']).collect();
+    let digits = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
+    let rest_ok = words.all(|w| {
+        w.bytes()
+            .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
+            || matches!(w, "Uhr" | "h" | "am" | "pm" | "AM" | "PM" | "um")
+    });
+    digits && looks_dated(date) && rest_ok
 }
 
 /// Date lines anywhere in the text: when it was published, set between its paragraphs.
@@ -568,6 +624,11 @@ mod tests {
         assert!(!is_date_line("3 Folgen, 2015"));
         assert!(!is_date_line("4:14 p.m."));
         assert!(!is_date_line("+81 158-23-2012"));
+        assert!(is_date_line("Stand: 05. Februar 2020"));
+        assert!(is_date_line("Updated: 12.03.2021, 14:05 Uhr"));
+        assert!(!is_date_line("Tel.: 0228-999582-5777"));
+        assert!(!is_date_line("Hotline: 0800 2020 2020"));
+        assert!(!is_date_line("Termin: 29.02.2020, 19 Uhr"));
         assert!(looks_dated("22 de janeiro de 2018"));
         assert!(!looks_dated("room 12345 and 3:5"));
         assert!(is_byline("By Jane Doe"));
