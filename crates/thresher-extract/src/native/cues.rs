@@ -232,13 +232,25 @@ pub(crate) fn cues(class_id: &str) -> Cues {
     let mut content_here = false;
     // A chrome word seen in the current class name, not yet followed by `embed`.
     let mut chrome_here = false;
+    // The author and a box word in the current class name (`author-box`, `about-author`).
+    let (mut author_here, mut box_here) = (false, false);
     for (k, word) in words(class_id) {
         if k != class {
             c.content |= content_here && !chrome_here;
             c.chrome |= chrome_here;
+            if author_here && box_here {
+                c.chrome = true;
+                c.strong = true;
+            }
             content_here = false;
             chrome_here = false;
+            (author_here, box_here) = (false, false);
             class = k;
+        }
+        author_here |= is_author_word(word);
+        box_here |= is_box_word(word);
+        if is_author_box(word) {
+            (author_here, box_here) = (true, true);
         }
         if matches!(word, "embed" | "embedded") {
             // `social-embed`: a post quoted in the article, not the site's sharing bar.
@@ -265,7 +277,31 @@ pub(crate) fn cues(class_id: &str) -> Cues {
     }
     c.content |= content_here && !chrome_here;
     c.chrome |= chrome_here;
+    if author_here && box_here {
+        c.chrome = true;
+        c.strong = true;
+    }
     c
+}
+
+fn is_author_word(w: &str) -> bool {
+    matches!(w, "author" | "authors" | "autor" | "autorin" | "autoren")
+}
+
+/// Words that make an author name a box about the author (a bio after the article).
+fn is_box_word(w: &str) -> bool {
+    matches!(
+        w,
+        "box" | "bio" | "info" | "card" | "about" | "profile" | "details" | "description"
+    )
+}
+
+/// One-word author boxes: `authorbox`, `autorinfo`, `authorbio`.
+fn is_author_box(w: &str) -> bool {
+    ["author", "autor"].iter().any(|a| {
+        w.strip_prefix(a)
+            .is_some_and(|rest| matches!(rest, "box" | "bio" | "info" | "card" | "profile"))
+    })
 }
 
 /// Words of a lowercased class/id string. camelCase was lost to lowercasing, so compound
@@ -308,6 +344,11 @@ mod tests {
         assert!(cues("article-donation-cta").chrome);
         assert!(!cues("canvas").chrome);
         assert!(cues("single-insert aside").chrome);
+        assert!(cues("bmg-content-box bmg-author-box").strong);
+        assert!(cues("testreport__authorbox").chrome);
+        assert!(cues("about-the-author").chrome);
+        assert!(!cues("author").chrome && cues("author").negative);
+        assert!(!cues("entry-content author-name").chrome);
         assert!(!cues("testreport__section testreport__section--ads").chrome);
     }
 
