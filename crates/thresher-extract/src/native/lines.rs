@@ -151,6 +151,32 @@ fn is_ad_label(text: &str) -> bool {
         && (rest.is_empty() || !rest.starts_with(char::is_whitespace))
 }
 
+/// Words that label a comment section or its count (`Comments`, `3 Kommentare`).
+const COMMENT_LABEL_WORDS: &[&str] = &[
+    "comentarios",
+    "comment",
+    "commentaires",
+    "comments",
+    "kommentar",
+    "kommentare",
+    "komentarz",
+    "komentarze",
+];
+
+/// Whether a line is only a comment section's label, with or without a count: what follows
+/// it was left out as comments, or it is a link to them.
+fn is_comment_label(text: &str) -> bool {
+    let mut words = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty());
+    let (Some(w), rest) = (words.next(), words.next()) else {
+        return false;
+    };
+    let rest_ok =
+        rest.is_none_or(|r| r.eq_ignore_ascii_case("insgesamt") || r.eq_ignore_ascii_case("total"));
+    w.len() <= MAX_CUE_WORD && in_list(w, COMMENT_LABEL_WORDS) && rest_ok && words.next().is_none()
+}
+
 /// Longest credit or caption word (bytes); longer words are not compared.
 const MAX_CUE_WORD: usize = 16;
 
@@ -211,7 +237,9 @@ fn drop_credits(lines: &Lines, keep: &mut [bool]) {
         if keep[i]
             && !l.structured
             && l.text_bytes < META_BYTES
-            && (is_credit(bare(lines.text(i))) || is_ad_label(lines.text(i)))
+            && (is_credit(bare(lines.text(i)))
+                || is_ad_label(lines.text(i))
+                || is_comment_label(lines.text(i)))
         {
             keep[i] = false;
         }
@@ -617,6 +645,10 @@ mod tests {
         assert!(is_ad_label("Advertisement"));
         assert!(!is_ad_label("Anzeige gegen Unbekannt wurde erstattet."));
         assert!(!is_ad_label("Advertisements were everywhere:"));
+        assert!(is_comment_label("3 Kommentare"));
+        assert!(is_comment_label("Comments (12)"));
+        assert!(is_comment_label("Kommentare insgesamt: 0"));
+        assert!(!is_comment_label("Comments are closed."));
         assert!(is_date_line("16 marca 2021"));
         assert!(is_date_line("05. Februar 2020"));
         assert!(is_date_line("Aug. 16, 2020"));
