@@ -37,6 +37,7 @@ pub(crate) fn keep_lines(lines: &Lines, title: Option<&str>, captions: bool) -> 
         drop_captions(lines, &mut keep);
     }
     drop_contact_block(lines, &mut keep);
+    drop_author_block(lines, &mut keep);
     drop_tail(lines, &mut keep);
     keep
 }
@@ -61,6 +62,43 @@ fn is_contact_head(t: &str) -> bool {
         return false;
     };
     in_list(b.unwrap_or(a), CONTACT_WORDS)
+}
+
+/// Labels of a note about the author (`Über den Autor`, `About the author`, `Autorin`).
+const AUTHOR_LABELS: &[&str] = &[
+    "about the author",
+    "about the authors",
+    "author",
+    "autor",
+    "autorin",
+    "o autorze",
+    "sobre el autor",
+    "sobre la autora",
+    "zum autor",
+    "zur autorin",
+    "à propos de l'auteur",
+    "über den autor",
+    "über die autorin",
+];
+
+/// Lines after an author label that still make a note about the author.
+const AUTHOR_BLOCK_LINES: usize = 4;
+
+/// A note about the author at the end of the text: a label line and then a name and a short
+/// biography.
+fn drop_author_block(lines: &Lines, keep: &mut [bool]) {
+    let n = lines.lines.len();
+    for i in (n.saturating_sub(AUTHOR_BLOCK_LINES + 1)..n).rev() {
+        let l = &lines.lines[i];
+        if l.structured || l.text_bytes >= META_BYTES || !keep[i] {
+            continue;
+        }
+        let t = bare(lines.text(i)).trim().trim_end_matches(':').trim_end();
+        if t.len() <= 24 && in_list(t, AUTHOR_LABELS) && i > 0 {
+            keep[i..].iter_mut().for_each(|k| *k = false);
+            return;
+        }
+    }
 }
 
 /// A contact block at the end of the text (a press release's `Kontakt:` and then names,
@@ -604,6 +642,26 @@ mod tests {
         assert_eq!(keep_lines(&lines(&spec), None, false), vec![true; 3]);
         assert!(is_contact_head("Media contact:"));
         assert!(!is_contact_head("Contact us for more"));
+    }
+
+    #[test]
+    fn a_note_about_the_author_after_the_text_goes() {
+        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let spec = [
+            (prose, 0),
+            (prose, 0),
+            ("Über den Autor", 0),
+            (
+                "Jossi Loibl (born 1962) has written about wine for more than 25 years.",
+                0,
+            ),
+        ];
+        let keep = keep_lines(&lines(&spec), None, false);
+        assert_eq!(keep, vec![true, true, false, false]);
+        // Far from the end, the word is the article's.
+        let mut spec = vec![(prose, 0), ("Author", 0)];
+        spec.extend(std::iter::repeat_n((prose, 0), 6));
+        assert!(keep_lines(&lines(&spec), None, false).iter().all(|&k| k));
     }
 
     #[test]
