@@ -38,6 +38,7 @@ pub(crate) fn keep_lines(lines: &Lines, title: Option<&str>, captions: bool) -> 
     }
     drop_contact_block(lines, &mut keep);
     drop_author_block(lines, &mut keep);
+    drop_related_block(lines, &mut keep);
     drop_tail(lines, &mut keep);
     keep
 }
@@ -62,6 +63,67 @@ fn is_contact_head(t: &str) -> bool {
         return false;
     };
     in_list(b.unwrap_or(a), CONTACT_WORDS)
+}
+
+/// Headings of links to other articles (`See also`, `Auch interessant`, `Zobacz również`),
+/// lowercased, without their trailing `:`, `…` or `»`.
+const RELATED_LABELS: &[&str] = &[
+    "auch interessant",
+    "czytaj także",
+    "czytaj też",
+    "das könnte dich auch interessieren",
+    "das könnte sie auch interessieren",
+    "lea también",
+    "lees ook",
+    "leggi anche",
+    "lesen sie auch",
+    "lies auch",
+    "mehr zum thema",
+    "more from",
+    "read more",
+    "read next",
+    "related",
+    "related articles",
+    "related posts",
+    "related stories",
+    "schon gelesen?",
+    "see also",
+    "siehe auch",
+    "voir aussi",
+    "weiterlesen",
+    "you may also like",
+    "you might also like",
+    "zobacz również",
+    "zobacz także",
+    "zum weiterlesen",
+];
+
+/// Lines after a related-links heading that can still be the teasers it introduces.
+const RELATED_BLOCK_LINES: usize = 5;
+
+/// A related-links heading near the end of the text, with the few teasers after it (the
+/// links themselves were removed or were prose-like teasers): none of it is the article.
+/// Near the end means within the last lines and the last quarter of the text's bytes; a
+/// heading earlier is followed by more of the article.
+fn drop_related_block(lines: &Lines, keep: &mut [bool]) {
+    let n = lines.lines.len();
+    let total: usize = lines.lines.iter().map(|l| l.text_bytes).sum();
+    let mut after = 0;
+    for i in (n.saturating_sub(RELATED_BLOCK_LINES + 1)..n).rev() {
+        let l = &lines.lines[i];
+        if l.structured {
+            return;
+        }
+        if keep[i] && l.text_bytes < META_BYTES && after * 4 <= total {
+            let t = bare(lines.text(i)).trim();
+            let t = t.trim_end_matches([':', '…', '.', '»', '›', ' ']);
+            if i > 0 && t.len() <= 40 && in_list(t, RELATED_LABELS) {
+                keep[i..].iter_mut().for_each(|k| *k = false);
+                return;
+            }
+        }
+        after += l.text_bytes;
+    }
 }
 
 /// Labels of a note about the author (`Über den Autor`, `About the author`, `Autorin`).
@@ -662,6 +724,27 @@ mod tests {
         let mut spec = vec![(prose, 0), ("Author", 0)];
         spec.extend(std::iter::repeat_n((prose, 0), 6));
         assert!(keep_lines(&lines(&spec), None, false).iter().all(|&k| k));
+    }
+
+    #[test]
+    fn a_related_links_heading_near_the_end_goes_with_its_teasers() {
+        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let teaser = "The city had complained about the slow proceedings as early as the summer of 2017, when the first report came out.";
+        let spec = [
+            (prose, 0),
+            (prose, 0),
+            (prose, 0),
+            (prose, 0),
+            ("Das könnte Sie auch interessieren", 0),
+            (teaser, 0),
+        ];
+        let keep = keep_lines(&lines(&spec), None, false);
+        assert_eq!(keep, vec![true, true, true, true, false, false]);
+        // Followed by much of the text, the heading introduced a link that was removed.
+        let spec = [(prose, 0), ("Leggi anche", 0), (prose, 0), (prose, 0)];
+        assert!(keep_lines(&lines(&spec), None, false)[2..]
+            .iter()
+            .all(|&k| k));
     }
 
     #[test]
