@@ -243,12 +243,21 @@ const AD_LABEL_WORDS: &[&str] = &[
 /// followed by punctuation (`Anzeige, enthält Affiliate Links`). A label word followed by
 /// a word starts a sentence (`Anzeige gegen Unbekannt wurde erstattet`).
 fn is_ad_label(text: &str) -> bool {
+    let Some((word, rest)) = label_word(text) else {
+        return false;
+    };
+    in_list(word, AD_LABEL_WORDS) && (rest.is_empty() || !rest.starts_with(char::is_whitespace))
+}
+
+/// Shortest and longest label word (bytes) of [`AD_LABEL_WORDS`] and
+/// [`COMMENT_LABEL_WORDS`]: a line whose first word is shorter or longer is settled at once.
+const LABEL_WORD_BYTES: std::ops::RangeInclusive<usize> = 7..=MAX_CUE_WORD;
+
+/// The first word of `text` (letters) and what follows it, when the word could be a label.
+fn label_word(text: &str) -> Option<(&str, &str)> {
     let t = text.trim_start_matches(|c: char| !c.is_alphabetic());
     let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());
-    let (word, rest) = t.split_at(end);
-    word.len() <= MAX_CUE_WORD
-        && in_list(word, AD_LABEL_WORDS)
-        && (rest.is_empty() || !rest.starts_with(char::is_whitespace))
+    LABEL_WORD_BYTES.contains(&end).then(|| t.split_at(end))
 }
 
 /// Words that label a comment section or its count (`Comments`, `3 Kommentare`).
@@ -266,15 +275,20 @@ const COMMENT_LABEL_WORDS: &[&str] = &[
 /// Whether a line is only a comment section's label, with or without a count: what follows
 /// it was left out as comments, or it is a link to them.
 fn is_comment_label(text: &str) -> bool {
-    let mut words = text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty());
-    let (Some(w), rest) = (words.next(), words.next()) else {
+    let Some((word, rest)) = label_word(text) else {
         return false;
     };
-    let rest_ok =
-        rest.is_none_or(|r| r.eq_ignore_ascii_case("insgesamt") || r.eq_ignore_ascii_case("total"));
-    w.len() <= MAX_CUE_WORD && in_list(w, COMMENT_LABEL_WORDS) && rest_ok && words.next().is_none()
+    if !in_list(word, COMMENT_LABEL_WORDS) {
+        return false;
+    }
+    // A count, and at most the word for "in all", may follow.
+    let mut more = rest
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty());
+    let total = more
+        .next()
+        .is_none_or(|w| w.eq_ignore_ascii_case("insgesamt") || w.eq_ignore_ascii_case("total"));
+    total && more.next().is_none()
 }
 
 /// Longest credit or caption word (bytes); longer words are not compared.
@@ -444,6 +458,10 @@ const DATE_LABEL_WORDS: &[&str] = &[
 /// `Updated: May 3, 2021`), where the label also says that the digits are not a phone
 /// number.
 fn is_date_line(t: &str) -> bool {
+    // Most lines have no digit: a byte scan settles them.
+    if !t.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
     if let Some((label, rest)) = t.split_once(':') {
         let mut words = label.split_whitespace();
         let label_ok = label.split_whitespace().count() <= 2
@@ -787,6 +805,9 @@ mod tests {
         assert!(!is_ad_label("Anzeige gegen Unbekannt wurde erstattet."));
         assert!(!is_ad_label("Advertisements were everywhere:"));
         assert!(is_comment_label("3 Kommentare"));
+        for w in AD_LABEL_WORDS.iter().chain(COMMENT_LABEL_WORDS) {
+            assert!(LABEL_WORD_BYTES.contains(&w.len()), "{w}");
+        }
         assert!(is_comment_label("Comments (12)"));
         assert!(is_comment_label("Kommentare insgesamt: 0"));
         assert!(!is_comment_label("Comments are closed."));
