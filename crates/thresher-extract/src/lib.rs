@@ -112,6 +112,10 @@ pub struct BackendOptions {
     pub markdown: bool,
     /// Keep image `alt` texts (native backend).
     pub include_images: bool,
+    /// Keep lists (native backend; on by default: steps, ingredients and facts are lists).
+    pub include_lists: bool,
+    /// Keep figure captions (native backend; off by default, as trafilatura's output).
+    pub include_captions: bool,
 }
 
 impl Default for BackendOptions {
@@ -124,6 +128,8 @@ impl Default for BackendOptions {
             limits: PageLimits::default(),
             markdown: false,
             include_images: false,
+            include_lists: true,
+            include_captions: false,
         }
     }
 }

@@ -52,6 +52,10 @@ pub struct ExtractOptions {
     pub markdown: bool,
     /// Keep image `alt` texts (native backend).
     pub include_images: bool,
+    /// Keep lists (native backend).
+    pub include_lists: bool,
+    /// Keep figure captions (native backend).
+    pub include_captions: bool,
 }
 
 impl Default for ExtractOptions {
@@ -67,6 +71,8 @@ impl Default for ExtractOptions {
             fallback: b.fallback,
             markdown: b.markdown,
             include_images: b.include_images,
+            include_lists: b.include_lists,
+            include_captions: b.include_captions,
         }
     }
 }
@@ -99,6 +105,8 @@ impl ExtractStep {
             fallback: opts.fallback,
             markdown: opts.markdown,
             include_images: opts.include_images,
+            include_lists: opts.include_lists,
+            include_captions: opts.include_captions,
             limits: PageLimits {
                 max_bytes: opts.max_html_bytes,
                 max_depth: opts.max_depth,

@@ -212,6 +212,12 @@ pub struct ExtractConfig {
     /// native backend: keep image `alt` texts.
     #[serde(default)]
     pub include_images: bool,
+    /// native backend: keep lists.
+    #[serde(default = "yes")]
+    pub include_lists: bool,
+    /// native backend: keep figure captions.
+    #[serde(default)]
+    pub include_captions: bool,
 }
 
 impl Default for ExtractConfig {
@@ -224,6 +230,8 @@ impl Default for ExtractConfig {
             fallback: true,
             markdown: false,
             include_images: false,
+            include_lists: true,
+            include_captions: false,
         }
     }
 }

@@ -25,6 +25,8 @@ pub fn build(cfg: &StepConfig) -> Result<Built, RunError> {
                 fallback: c.fallback,
                 markdown: c.markdown,
                 include_images: c.include_images,
+                include_lists: c.include_lists,
+                include_captions: c.include_captions,
                 ..thresher_extract::ExtractOptions::default()
             };
             Built::Local(Box::new(

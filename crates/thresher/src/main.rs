@@ -113,6 +113,21 @@ struct ExtractArgs {
     /// (native backend).
     #[arg(long)]
     markdown: bool,
+    /// Leave out the text of tables.
+    #[arg(long)]
+    no_tables: bool,
+    /// Leave out lists (native backend).
+    #[arg(long)]
+    no_lists: bool,
+    /// Keep figure captions (native backend).
+    #[arg(long)]
+    include_captions: bool,
+    /// Keep image alt texts (native backend).
+    #[arg(long)]
+    include_images: bool,
+    /// Append reader comments after the main text.
+    #[arg(long)]
+    include_comments: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -495,12 +510,26 @@ fn print_stdout(text: &str) -> Result<()> {
 }
 
 fn cmd_extract(a: ExtractArgs) -> Result<()> {
-    if a.markdown && a.backend != "native" {
-        anyhow::bail!("--markdown needs --backend native");
+    let native_only = [
+        ("--markdown", a.markdown),
+        ("--no-lists", a.no_lists),
+        ("--include-captions", a.include_captions),
+        ("--include-images", a.include_images),
+    ];
+    if let Some((flag, _)) = native_only
+        .iter()
+        .find(|(_, on)| *on && a.backend != "native")
+    {
+        anyhow::bail!("{flag} needs --backend native");
     }
     let cfg = StepConfig::Extract(ExtractConfig {
         backend: a.backend.clone(),
         markdown: a.markdown,
+        include_tables: !a.no_tables,
+        include_lists: !a.no_lists,
+        include_captions: a.include_captions,
+        include_images: a.include_images,
+        include_comments: a.include_comments,
         ..ExtractConfig::default()
     });
     let step = thresher_pipeline::pipeline::build_local_step(&cfg)?;

@@ -228,6 +228,64 @@ fn extract_writes_one_object_per_page() {
     assert!(!docs[0]["text"].as_str().unwrap().contains("Copyright"));
 }
 
+#[test]
+fn extract_flags_choose_captions_lists_and_images() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("page.html");
+    std::fs::write(
+        &page,
+        "<html><body><article><p>The council met on Tuesday to discuss the new bridge, \
+         which has been delayed by two years and now costs twice the estimate.</p>\
+         <figure><img src=b.jpg alt='A bridge at dusk'><figcaption>The old bridge, seen from \
+         the river bank.</figcaption></figure><p>Residents spoke for and against the plan, \
+         and the vote was postponed to next month after a long debate.</p>\
+         <ul><li>Cost: twice the estimate</li><li>Delay: two years</li></ul>\
+         <p>The next meeting is in March, when the new budget will be known to all.</p>\
+         </article></body></html>",
+    )
+    .unwrap();
+    let text = |flags: &[&str]| {
+        let out = tmp.path().join(format!("out{}.jsonl", flags.len()));
+        run_ok(
+            thresher()
+                .args(["extract", "--quiet"])
+                .arg(&page)
+                .arg("-o")
+                .arg(&out)
+                .args(flags),
+        );
+        read_jsonl(&out)[0]["text"].as_str().unwrap().to_string()
+    };
+    let plain = text(&[]);
+    assert!(plain.contains("Delay: two years"), "{plain}");
+    assert!(
+        !plain.contains("river bank") && !plain.contains("A bridge"),
+        "{plain}"
+    );
+    let asked = text(&["--include-captions", "--include-images", "--no-lists"]);
+    assert!(
+        asked.contains("The old bridge, seen from the river bank."),
+        "{asked}"
+    );
+    assert!(asked.contains("A bridge at dusk"), "{asked}");
+    assert!(!asked.contains("Delay: two years"), "{asked}");
+    let o = thresher()
+        .args([
+            "extract",
+            "--quiet",
+            "--no-lists",
+            "--backend",
+            "trafilatura",
+        ])
+        .arg(&page)
+        .arg("-o")
+        .arg(tmp.path().join("t.jsonl"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--no-lists needs --backend native"));
+}
+
 fn write_pipeline(dir: &Path, text: &str) -> std::path::PathBuf {
     let p = dir.join("pipeline.toml");
     std::fs::write(&p, text).unwrap();

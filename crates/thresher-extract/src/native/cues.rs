@@ -19,6 +19,8 @@ pub(crate) struct Cues {
     pub lead: bool,
     /// Words that lower a block's score without removing it (metadata, media, tools).
     pub negative: bool,
+    /// A caption word (`caption`, `figcaption`): kept when captions are asked for.
+    pub caption: bool,
 }
 
 impl Cues {
@@ -273,6 +275,9 @@ pub(crate) fn cues(class_id: &str) -> Cues {
         }
         if is_lead_word(word) {
             c.lead = true;
+        }
+        if matches!(word, "caption" | "captions" | "figcaption") {
+            c.caption = true;
         }
     }
     c.content |= content_here && !chrome_here;

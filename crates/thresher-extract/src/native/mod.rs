@@ -38,15 +38,16 @@ pub struct NativeExtractor {
 }
 
 impl NativeExtractor {
-    /// A native backend with `opts` (tables as `include_tables`, reader comments as
-    /// `include_comments`, Markdown as `markdown`).
+    /// A native backend with `opts` (tables, lists, captions, image alt texts and reader
+    /// comments as their `include_*` options say, Markdown as `markdown`).
     pub fn new(opts: &BackendOptions) -> Self {
         NativeExtractor {
             render: RenderOptions {
                 tables: opts.include_tables,
+                lists: opts.include_lists,
+                captions: opts.include_captions,
                 images: opts.include_images,
                 markdown: opts.markdown,
-                ..RenderOptions::default()
             },
             comments: opts.include_comments,
         }
@@ -81,6 +82,7 @@ impl NativeExtractor {
             Attempt {
                 strip_chrome_names: strip,
                 clean_conditionally: clean,
+                keep_captions: self.render.captions,
             },
         );
         let rendered = render::render(tree, &sel, &self.render);
@@ -194,6 +196,7 @@ pub fn debug_candidates(html: &str) -> String {
     let attempt = Attempt {
         strip_chrome_names: true,
         clean_conditionally: true,
+        keep_captions: false,
     };
     let mut s = String::new();
     for (i, sc, w) in score::debug_candidates(&tree, &cues, attempt) {
@@ -222,6 +225,7 @@ pub fn debug_selection(html: &str, strip: bool) -> String {
         Attempt {
             strip_chrome_names: strip,
             clean_conditionally: true,
+            keep_captions: false,
         },
     );
     let mut s = format!("nodes {} roots {:?}\n", tree.nodes.len(), sel.roots);
@@ -277,6 +281,7 @@ pub fn debug_why(html: &str, needle: &str) -> String {
         Attempt {
             strip_chrome_names: true,
             clean_conditionally: true,
+            keep_captions: false,
         },
     );
     let mut a = t;
@@ -329,6 +334,35 @@ mod tests {
         month after a long debate about the budget.</p></article>\
         <div id=comments><p>I think the bridge is a waste of money, honestly.</p></div>\
         </body></html>";
+
+    #[test]
+    fn captions_and_lists_as_asked() {
+        let page = "<html><body><article>\
+            <p>The council met on Tuesday to discuss the new bridge, which has been delayed \
+            by two years and now costs twice the original estimate.</p>\
+            <figure><img src=b.jpg><figcaption>The old bridge at dusk, seen from the river \
+            bank.</figcaption></figure>\
+            <p class=image-caption>The council chamber during the debate.</p>\
+            <p>Residents spoke for and against the plan, and the vote was postponed to next \
+            month after a long debate about the budget.</p>\
+            <ul><li>Cost: twice the estimate</li><li>Delay: two years</li></ul>\
+            <p>The next meeting is in March, when the new budget will be known to all.</p>\
+            </article></body></html>";
+        let default = NativeExtractor::default().main_text(page);
+        assert!(default.contains("Delay: two years"), "{default}");
+        assert!(!default.contains("old bridge at dusk"), "{default}");
+        assert!(!default.contains("council chamber"), "{default}");
+        let opts = BackendOptions {
+            include_captions: true,
+            include_lists: false,
+            ..BackendOptions::default()
+        };
+        let asked = NativeExtractor::new(&opts).main_text(page);
+        assert!(asked.contains("The old bridge at dusk"), "{asked}");
+        assert!(asked.contains("council chamber"), "{asked}");
+        assert!(!asked.contains("Delay: two years"), "{asked}");
+        assert!(asked.contains("next meeting is in March"), "{asked}");
+    }
 
     #[test]
     fn a_paragraph_named_metadata_is_left_out() {

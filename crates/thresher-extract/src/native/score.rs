@@ -86,6 +86,8 @@ pub(crate) struct Attempt {
     pub strip_chrome_names: bool,
     /// Drop containers inside the content that look like chrome by their shape.
     pub clean_conditionally: bool,
+    /// Keep figure captions and caption-named paragraphs (`include_captions`).
+    pub keep_captions: bool,
 }
 
 /// The outcome: which nodes to render.
@@ -486,6 +488,14 @@ pub(crate) fn select(tree: &Tree, cue: &[Cues], attempt: Attempt) -> Selection {
         while k != NONE {
             keep[k as usize] = true;
             k = tree.nodes[k as usize].parent;
+        }
+        if attempt.keep_captions {
+            // Asked-for captions stay, with the figures that hold them.
+            for (i, node) in tree.nodes.iter().enumerate() {
+                if matches!(node.tag, FIGURE | FIGCAPTION) || (node.tag == P && cue[i].caption) {
+                    keep[i] = true;
+                }
+            }
         }
         clean(tree, &roots, &score, &stats, cue, &keep, &mut dropped);
     }
