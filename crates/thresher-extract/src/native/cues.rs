@@ -230,48 +230,35 @@ pub(crate) fn cues(class_id: &str) -> Cues {
         return c;
     }
     let mut class = usize::MAX;
-    // A content word seen in the current class name, not yet followed by a chrome word.
-    let mut content_here = false;
-    // A chrome word seen in the current class name, not yet followed by `embed`.
-    let mut chrome_here = false;
-    // The author and a box word in the current class name (`author-box`, `about-author`).
-    let (mut author_here, mut box_here) = (false, false);
+    let mut name = ClassName::default();
     for (k, word) in words(class_id) {
         if k != class {
-            c.content |= content_here && !chrome_here;
-            c.chrome |= chrome_here;
-            if author_here && box_here {
-                c.chrome = true;
-                c.strong = true;
-            }
-            content_here = false;
-            chrome_here = false;
-            (author_here, box_here) = (false, false);
+            std::mem::take(&mut name).fold_into(&mut c);
             class = k;
         }
-        author_here |= is_author_word(word);
-        box_here |= is_box_word(word);
+        name.author |= is_author_word(word);
+        name.boxed |= is_box_word(word);
         if is_author_box(word) {
-            (author_here, box_here) = (true, true);
+            (name.author, name.boxed) = (true, true);
         }
         if matches!(word, "embed" | "embedded") {
             // `social-embed`: a post quoted in the article, not the site's sharing bar.
-            content_here |= std::mem::take(&mut chrome_here);
+            name.content |= std::mem::take(&mut name.chrome);
         } else if is_chrome_word(word)
             || (word.len() > 6
                 && CHROME_PREFIXES.iter().any(|p| word.starts_with(p))
                 && !is_genre_word(word))
         {
-            chrome_here = true;
-            content_here = false;
+            name.chrome = true;
+            name.content = false;
             if word.starts_with("comment") || word == "disqus" || word == "replies" {
                 c.strong = true;
             }
         } else if is_content_word(word) {
-            content_here = true;
+            name.content = true;
         } else if is_negative_word(word) {
             c.negative = true;
-            content_here = false;
+            name.content = false;
         }
         if is_lead_word(word) {
             c.lead = true;
@@ -280,13 +267,33 @@ pub(crate) fn cues(class_id: &str) -> Cues {
             c.caption = true;
         }
     }
-    c.content |= content_here && !chrome_here;
-    c.chrome |= chrome_here;
-    if author_here && box_here {
-        c.chrome = true;
-        c.strong = true;
-    }
+    name.fold_into(&mut c);
     c
+}
+
+/// What the words of one class name said so far.
+#[derive(Default)]
+struct ClassName {
+    /// A content word, not yet followed by a chrome or negative word.
+    content: bool,
+    /// A chrome word, not yet followed by `embed`.
+    chrome: bool,
+    /// An author word and a box word (`author-box`, `about-the-author`).
+    author: bool,
+    boxed: bool,
+}
+
+impl ClassName {
+    /// Adds the finished class name's verdict to `c`: its chrome word wins over its content
+    /// words, and an author box is chrome that wins over content elsewhere, as comments are.
+    fn fold_into(self, c: &mut Cues) {
+        c.content |= self.content && !self.chrome;
+        c.chrome |= self.chrome;
+        if self.author && self.boxed {
+            c.chrome = true;
+            c.strong = true;
+        }
+    }
 }
 
 fn is_author_word(w: &str) -> bool {
@@ -303,10 +310,9 @@ fn is_box_word(w: &str) -> bool {
 
 /// One-word author boxes: `authorbox`, `autorinfo`, `authorbio`.
 fn is_author_box(w: &str) -> bool {
-    ["author", "autor"].iter().any(|a| {
-        w.strip_prefix(a)
-            .is_some_and(|rest| matches!(rest, "box" | "bio" | "info" | "card" | "profile"))
-    })
+    ["author", "autor"]
+        .iter()
+        .any(|a| w.strip_prefix(a).is_some_and(is_box_word))
 }
 
 /// Words of a lowercased class/id string. camelCase was lost to lowercasing, so compound

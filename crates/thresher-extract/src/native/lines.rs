@@ -118,7 +118,7 @@ fn drop_related_block(lines: &Lines, keep: &mut [bool]) {
             let t = bare(lines.text(i)).trim();
             let t = t.trim_end_matches([':', '…', '.', '»', '›', ' ']);
             if i > 0 && t.len() <= 40 && in_list(t, RELATED_LABELS) {
-                keep[i..].iter_mut().for_each(|k| *k = false);
+                keep[i..].fill(false);
                 return;
             }
         }
@@ -157,7 +157,7 @@ fn drop_author_block(lines: &Lines, keep: &mut [bool]) {
         }
         let t = bare(lines.text(i)).trim().trim_end_matches(':').trim_end();
         if t.len() <= 24 && in_list(t, AUTHOR_LABELS) && i > 0 {
-            keep[i..].iter_mut().for_each(|k| *k = false);
+            keep[i..].fill(false);
             return;
         }
     }
@@ -173,7 +173,7 @@ fn drop_contact_block(lines: &Lines, keep: &mut [bool]) {
             return;
         }
         if keep[i] && l.text_bytes < META_BYTES && is_contact_head(bare(lines.text(i))) {
-            keep[i..].iter_mut().for_each(|k| *k = false);
+            keep[i..].fill(false);
             return;
         }
     }
@@ -348,13 +348,11 @@ fn drop_captions(lines: &Lines, keep: &mut [bool]) {
 
 fn drop_credits(lines: &Lines, keep: &mut [bool]) {
     for (i, l) in lines.lines.iter().enumerate() {
-        if keep[i]
-            && !l.structured
-            && l.text_bytes < META_BYTES
-            && (is_credit(bare(lines.text(i)))
-                || is_ad_label(lines.text(i))
-                || is_comment_label(lines.text(i)))
-        {
+        if !keep[i] || l.structured || l.text_bytes >= META_BYTES {
+            continue;
+        }
+        let t = lines.text(i);
+        if is_credit(bare(t)) || is_ad_label(t) || is_comment_label(t) {
             keep[i] = false;
         }
     }
@@ -463,11 +461,11 @@ fn is_date_line(t: &str) -> bool {
         return false;
     }
     if let Some((label, rest)) = t.split_once(':') {
-        let mut words = label.split_whitespace();
-        let label_ok = label.split_whitespace().count() <= 2
-            && words
-                .next_back()
-                .is_some_and(|w| w.len() <= MAX_CUE_WORD && in_list(w, DATE_LABEL_WORDS));
+        // One or two words, the last a date word (`Stand`, `zuletzt bearbeitet`).
+        let mut words = label.split_whitespace().rev();
+        let last = words.next();
+        let label_ok = words.nth(1).is_none()
+            && last.is_some_and(|w| w.len() <= MAX_CUE_WORD && in_list(w, DATE_LABEL_WORDS));
         return label_ok && (is_named_date(rest) || is_numeric_date(rest));
     }
     is_named_date(t)
@@ -665,6 +663,9 @@ mod tests {
     use super::super::render::Line;
     use super::*;
 
+    /// A line of article prose.
+    const PROSE: &str = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+
     /// Lines of (text, bytes of it inside links).
     fn lines(spec: &[(&str, usize)]) -> Lines {
         let mut buf = String::new();
@@ -687,7 +688,7 @@ mod tests {
 
     #[test]
     fn read_more_lines_go_and_linked_titles_and_urls_stay() {
-        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let prose = PROSE;
         let l = lines(&[
             (prose, 0),
             ("Read more: Council postpones the budget again", 34),
@@ -708,7 +709,7 @@ mod tests {
 
     #[test]
     fn a_contact_block_after_the_text_goes() {
-        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let prose = PROSE;
         let spec = [
             (prose, 0),
             ("Pressekontakt:", 0),
@@ -726,7 +727,7 @@ mod tests {
 
     #[test]
     fn a_note_about_the_author_after_the_text_goes() {
-        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let prose = PROSE;
         let spec = [
             (prose, 0),
             (prose, 0),
@@ -746,7 +747,7 @@ mod tests {
 
     #[test]
     fn a_related_links_heading_near_the_end_goes_with_its_teasers() {
-        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let prose = PROSE;
         let teaser = "The city had complained about the slow proceedings as early as the summer of 2017, when the first report came out.";
         let spec = [
             (prose, 0),
@@ -767,7 +768,7 @@ mod tests {
 
     #[test]
     fn a_link_above_the_text_goes() {
-        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let prose = PROSE;
         let keep = keep_lines(
             &lines(&[
                 ("‹ Back to News", 14),
@@ -784,7 +785,7 @@ mod tests {
 
     #[test]
     fn a_date_line_after_the_text_goes_and_a_phone_number_stays() {
-        let prose = "The council met on Monday and decided to postpone the vote on the bridge until the spring, when the new budget is known.";
+        let prose = PROSE;
         let keep = keep_lines(
             &lines(&[(prose, 0), ("Publiziert: 03.04.2020, 12:35", 0)]),
             None,
